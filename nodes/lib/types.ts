@@ -1,0 +1,18 @@
+/**
+ * What the gateway config node (cc-gateway) offers the nodes that use it. Nodes call
+ * register(this) when they start and deregister(this) on close; the connection is opened when
+ * the first user registers and closed when the last one leaves.
+ */
+import type { Node } from 'node-red';
+import type { ConnectionStatus, GatewayClientApi } from '../../src/client/api';
+import type { EventHubApi } from '../../src/hub/api';
+
+export interface GatewayConfigNode extends Node {
+  /** The client; created on first register, undefined after the last deregister. */
+  readonly client: GatewayClientApi | undefined;
+  /** The event hub; created on first use. */
+  hub(): EventHubApi;
+  register(user: Node, onStatus?: (status: ConnectionStatus) => void): GatewayClientApi;
+  deregister(user: Node): Promise<void>;
+  readonly connectionStatus: ConnectionStatus;
+}

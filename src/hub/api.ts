@@ -1,0 +1,36 @@
+/**
+ * Contract of the event hub (implemented in ./event-hub.ts): one per gateway config node. It
+ * subscribes to an event family on the gateway when the first listener of that family
+ * arrives, feeds every event once into the call tracker, and hands listeners the event with
+ * its snapshots. Webhook deliveries of dialog events enter through ingestDialogBody, so both
+ * sources share one tracker.
+ */
+import type { EventFamily } from '../protocol/catalogue';
+import type { Data, EventFrame } from '../protocol/types';
+import type { CallTrackerApi, CcsIngestResult, DialogIngestResult } from '../tracker/api';
+
+export interface TrackedEvent {
+  family: EventFamily;
+  name: string;
+  /** The event's data: for the dialog family, the webhook body exactly as the vendor sends it. */
+  data: Data;
+  source: 'gateway' | 'webhook';
+  /** The gateway frame, when the event came through the gateway. */
+  frame?: EventFrame;
+  /** Dialog family: the merged dialog and the dialogs of its call. */
+  dialog?: DialogIngestResult;
+  /** ccs family: the call / connection / seance snapshots the event touched. */
+  ccs?: CcsIngestResult;
+}
+
+export type TrackedListener = (event: TrackedEvent) => void;
+
+export interface EventHubApi {
+  readonly tracker: CallTrackerApi;
+  /** Start receiving a family (subscribing on the gateway if needed). Returns the remover. */
+  onEvent(family: EventFamily, listener: TrackedListener): () => void;
+  /** A dialog webhook body accepted by the ingress: tracked and dispatched like a gateway event. */
+  ingestDialogBody(body: Data): TrackedEvent;
+  /** Stop: unsubscribe, clear timers. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,183 @@
+/**
+ * Validation of everything that crosses a boundary: wire frames, event data, webhook bodies
+ * and operation parameters. The schemas are the JSON files in ./schemas; parameter schemas are
+ * built from the operation catalogue, so a parameter is described once.
+ *
+ * No function here throws on bad input: each returns a result with a precise message.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import framesSchema from './schemas/frames.json';
+import dialogSchema from './schemas/dialog-event.json';
+import ccsSchema from './schemas/ccs-event.json';
+import agentSchema from './schemas/agent-event.json';
+import { OPERATIONS, type EventFamily, type OperationSpec, type ParamSpec } from './catalogue';
+import type { ClientFrame, ServerFrame } from './types';
+import { ERROR_CODES } from './types';
+
+export type Valid<T> = { ok: true; value: T };
+export type Invalid = { ok: false; code: string; message: string };
+export type Result<T> = Valid<T> | Invalid;
+
+/** Frames larger than this are refused before parsing (bytes of UTF-16 text, roughly). */
+export const MAX_FRAME_CHARS = 1024 * 1024;
+
+const ajv = new Ajv({
+  strict: true,
+  strictTypes: false,
+  strictRequired: false,
+  allowUnionTypes: true,
+  discriminator: true,
+  allErrors: false,
+});
+// `byEvent` maps event names to $defs in the event schemas: an annotation, not a rule.
+ajv.addKeyword({ keyword: 'byEvent', schemaType: 'object' });
+
+ajv.addSchema(framesSchema);
+ajv.addSchema(dialogSchema);
+ajv.addSchema(ccsSchema);
+ajv.addSchema(agentSchema);
+
+function compileRef(ref: string): ValidateFunction {
+  const fn = ajv.getSchema(ref);
+  if (!fn) throw new Error(`schema ${ref} is missing`);
+  return fn;
+}
+
+const clientFrameFn = compileRef(`${framesSchema.$id}#/$defs/clientFrame`);
+const serverFrameFn = compileRef(`${framesSchema.$id}#/$defs/serverFrame`);
+const dialogBodyFn = compileRef(`${dialogSchema.$id}#/$defs/body`);
+
+function byEventValidators(schema: {
+  $id: string;
+  byEvent: Record<string, string>;
+}): Map<string, ValidateFunction> {
+  const map = new Map<string, ValidateFunction>();
+  for (const [name, def] of Object.entries(schema.byEvent)) {
+    map.set(name, compileRef(`${schema.$id}#/$defs/${def}`));
+  }
+  return map;
+}
+
+const eventDataFns: Record<EventFamily, Map<string, ValidateFunction>> = {
+  agent: byEventValidators(agentSchema),
+  ccs: byEventValidators(ccsSchema),
+  dialog: new Map(
+    (dialogSchema.$defs.body.oneOf as { $ref: string }[]).map((r) => {
+      const name = r.$ref.split('/').pop() as string;
+      return [name, compileRef(`${dialogSchema.$id}${r.$ref}`)];
+    }),
+  ),
+};
+
+/** Render ajv's first error as one precise sentence naming the field. */
+export function describeErrors(errors: ErrorObject[] | null | undefined, root = ''): string {
+  if (!errors || errors.length === 0) return 'invalid';
+  const e = errors[0];
+  const at = `${root}${e.instancePath.replace(/\//g, '.')}` || '(root)';
+  const where = at.startsWith('.') ? at.slice(1) : at;
+  switch (e.keyword) {
+    case 'required':
+      return `${where === '(root)' ? '' : where + '.'}${String(e.params.missingProperty)} is required`.replace(
+        /^\./,
+        '',
+      );
+    case 'additionalProperties':
+      return `${where}: unknown property "${String(e.params.additionalProperty)}"`;
+    case 'discriminator':
+      return `${where}: ${e.params.tag} ${e.params.error === 'mapping' ? 'has an unknown value' : 'must be a string'}`;
+    case 'enum':
+      return `${where} must be one of ${JSON.stringify(e.params.allowedValues)}`;
+    case 'const':
+      return `${where} must be ${JSON.stringify(e.params.allowedValue)}`;
+    default:
+      return `${where} ${e.message ?? 'is invalid'}`;
+  }
+}
+
+function run<T>(fn: ValidateFunction, value: unknown, code: string, root: string): Result<T> {
+  if (fn(value)) return { ok: true, value: value as T };
+  return { ok: false, code, message: describeErrors(fn.errors, root) };
+}
+
+/** Parse and validate a text frame. `from` says which side sent it. */
+export function parseFrame(text: string, from: 'server'): Result<ServerFrame>;
+export function parseFrame(text: string, from: 'client'): Result<ClientFrame>;
+export function parseFrame(
+  text: string,
+  from: 'server' | 'client',
+): Result<ServerFrame | ClientFrame> {
+  if (text.length > MAX_FRAME_CHARS) {
+    return {
+      ok: false,
+      code: ERROR_CODES.tooLarge,
+      message: `frame of ${text.length} characters exceeds ${MAX_FRAME_CHARS}`,
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, code: ERROR_CODES.badJson, message: `not JSON: ${(err as Error).message}` };
+  }
+  return from === 'server' ? validateServerFrame(value) : validateClientFrame(value);
+}
+
+export function validateServerFrame(value: unknown): Result<ServerFrame> {
+  return run<ServerFrame>(serverFrameFn, value, ERROR_CODES.badFrame, 'frame');
+}
+
+export function validateClientFrame(value: unknown): Result<ClientFrame> {
+  return run<ClientFrame>(clientFrameFn, value, ERROR_CODES.badFrame, 'frame');
+}
+
+/** Validate an event's data against its family and name. Unknown names are refused. */
+export function validateEventData(
+  family: EventFamily,
+  name: string,
+  data: unknown,
+): Result<Record<string, unknown>> {
+  const fn = eventDataFns[family]?.get(name);
+  if (!fn) {
+    return {
+      ok: false,
+      code: ERROR_CODES.unknownEvent,
+      message: `unknown ${family} event "${name}"`,
+    };
+  }
+  return run(fn, data, ERROR_CODES.badEvent, `${name}`);
+}
+
+/** Validate a dialog webhook body (seed 003). */
+export function validateDialogBody(body: unknown): Result<Record<string, unknown>> {
+  return run(dialogBodyFn, body, ERROR_CODES.badEvent, 'body');
+}
+
+function paramSchema(p: ParamSpec): Record<string, unknown> {
+  const s: Record<string, unknown> = { type: p.type };
+  if (p.enum) s.enum = p.enum;
+  if (p.minimum !== undefined) s.minimum = p.minimum;
+  if (p.maximum !== undefined) s.maximum = p.maximum;
+  if (p.pattern !== undefined) s.pattern = p.pattern;
+  if (p.maxLength !== undefined) s.maxLength = p.maxLength;
+  return s;
+}
+
+/** The JSON Schema of an operation's parameters, derived from the catalogue. */
+export function paramsSchema(op: OperationSpec): Record<string, unknown> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: op.params.filter((p) => p.required).map((p) => p.name),
+    properties: Object.fromEntries(op.params.map((p) => [p.name, paramSchema(p)])),
+  };
+}
+
+const paramsFns = new Map<string, ValidateFunction>(
+  OPERATIONS.map((op) => [op.name, ajv.compile(paramsSchema(op))]),
+);
+
+export function validateParams(op: string, params: unknown): Result<Record<string, unknown>> {
+  const fn = paramsFns.get(op);
+  if (!fn) return { ok: false, code: ERROR_CODES.unknownOp, message: `unknown operation "${op}"` };
+  return run(fn, params, ERROR_CODES.badParams, 'params');
+}
