@@ -34,3 +34,10 @@ export interface EventHubApi {
   /** Stop: unsubscribe, clear timers. */
   close(): Promise<void>;
 }
+
+/**
+ * The factory ./event-hub.ts exports. `client` is undefined for a webhook-only hub.
+ *   export function createEventHub(client: GatewayClientApi | undefined,
+ *                                  options?: TrackerOptions & { sweepMs?: number }): EventHubApi
+ */
+export type { TrackerOptions } from '../tracker/api';
