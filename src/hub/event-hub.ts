@@ -1,0 +1,220 @@
+/**
+ * The event hub (contract in ./api.ts): one per gateway config node, or one per webhook node
+ * that has no gateway. It subscribes to an event family on the gateway when the first listener
+ * of that family arrives and unsubscribes when the last one leaves, feeds every event exactly
+ * once into one call tracker, and hands each listener a TrackedEvent with the snapshots.
+ *
+ * Hot path (gateway frame -> listeners): one tracker call and one loop over a listener array
+ * that is replaced, never mutated, when listeners come and go (so a listener removing itself
+ * during dispatch is safe and the loop needs no copy).
+ */
+import type { GatewayClientApi, GatewayEvent, Subscription } from '../client/api';
+import { FAMILY_CLASS, type EventFamily } from '../protocol/catalogue';
+import type { Data } from '../protocol/types';
+import { CallTracker } from '../tracker/call-tracker';
+import type { CallTrackerApi, TrackerOptions } from '../tracker/api';
+import type { EventHubApi, TrackedEvent, TrackedListener } from './api';
+
+export interface EventHubOptions extends TrackerOptions {
+  /** How often expired tracker entries are swept (ms). Default 60 000; 0 turns the timer off. */
+  sweepMs?: number;
+  /** Subscription period asked of the gateway (s); the client renews it. Default 3600. */
+  expires?: number;
+  /** Told about listener exceptions and tracker failures (default: ignored). */
+  onError?: (err: unknown, event?: TrackedEvent) => void;
+  /** A tracker to use instead of a new one (tests, sharing). */
+  tracker?: CallTrackerApi;
+}
+
+export const DEFAULT_SWEEP_MS = 60_000;
+
+interface FamilyState {
+  listeners: TrackedListener[];
+  /** Remover of the client listener, while the family has listeners. */
+  off?: () => void;
+  subscription?: Subscription;
+}
+
+const FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs'];
+
+class EventHub implements EventHubApi {
+  readonly tracker: CallTrackerApi;
+  private readonly families: Record<EventFamily, FamilyState>;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: GatewayClientApi | undefined,
+    private readonly options: EventHubOptions,
+  ) {
+    this.tracker = options.tracker ?? new CallTracker(options);
+    this.families = { agent: { listeners: [] }, dialog: { listeners: [] }, ccs: { listeners: [] } };
+    const sweepMs = options.sweepMs ?? DEFAULT_SWEEP_MS;
+    if (sweepMs > 0) {
+      this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
+      this.sweepTimer.unref();
+    }
+  }
+
+  onEvent(family: EventFamily, listener: TrackedListener): () => void {
+    const state = this.families[family];
+    if (!state) throw new Error(`unknown event family: ${String(family)}`);
+    if (this.closed) return () => undefined;
+    state.listeners = [...state.listeners, listener];
+    if (state.listeners.length === 1) this.startFamily(family, state);
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      const i = state.listeners.indexOf(listener);
+      if (i < 0) return;
+      state.listeners = state.listeners.filter((_, j) => j !== i);
+      if (state.listeners.length === 0) this.stopFamily(state);
+    };
+  }
+
+  ingestDialogBody(body: Data): TrackedEvent {
+    const event: TrackedEvent = {
+      family: 'dialog',
+      name: String(body.event_name),
+      data: body,
+      source: 'webhook',
+    };
+    try {
+      event.dialog = this.tracker.ingestDialog(body);
+    } catch (err) {
+      this.report(err, event);
+    }
+    if (!this.closed) this.dispatch(this.families.dialog.listeners, event);
+    return event;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+    const pending: Promise<void>[] = [];
+    for (const family of FAMILIES) {
+      const state = this.families[family];
+      state.listeners = [];
+      const p = this.stopFamily(state);
+      if (p) pending.push(p);
+    }
+    await Promise.all(pending);
+  }
+
+  /** Listener counts per family (for status and tests). */
+  listenerCount(family: EventFamily): number {
+    return this.families[family].listeners.length;
+  }
+
+  private startFamily(family: EventFamily, state: FamilyState): void {
+    const client = this.client;
+    if (!client) return;
+    const handler =
+      family === 'dialog'
+        ? (frame: GatewayEvent) => this.onDialogFrame(frame)
+        : family === 'ccs'
+          ? (frame: GatewayEvent) => this.onCcsFrame(frame)
+          : (frame: GatewayEvent) => this.onAgentFrame(frame);
+    state.off = client.on(family, '*', handler);
+    state.subscription = client.subscribe({
+      events: [`${FAMILY_CLASS[family]}.*`],
+      objects: 'any',
+      expires: this.options.expires ?? 3600,
+    });
+  }
+
+  private stopFamily(state: FamilyState): Promise<void> | undefined {
+    const off = state.off;
+    const sub = state.subscription;
+    state.off = undefined;
+    state.subscription = undefined;
+    if (off) off();
+    if (!sub) return undefined;
+    // Unsubscribing needs the connection; a closed client must not make close() fail.
+    return sub.unsubscribe().catch(() => undefined);
+  }
+
+  private onDialogFrame(frame: GatewayEvent): void {
+    const event: TrackedEvent = {
+      family: 'dialog',
+      name: frame.name,
+      data: frame.data,
+      source: 'gateway',
+      frame,
+    };
+    try {
+      event.dialog = this.tracker.ingestDialog(frame.data);
+    } catch (err) {
+      this.report(err, event);
+    }
+    this.dispatch(this.families.dialog.listeners, event);
+  }
+
+  private onCcsFrame(frame: GatewayEvent): void {
+    const event: TrackedEvent = {
+      family: 'ccs',
+      name: frame.name,
+      data: frame.data,
+      source: 'gateway',
+      frame,
+    };
+    try {
+      event.ccs = this.tracker.ingestCcs(frame.name, frame.data, frame.ts);
+    } catch (err) {
+      this.report(err, event);
+    }
+    this.dispatch(this.families.ccs.listeners, event);
+  }
+
+  private onAgentFrame(frame: GatewayEvent): void {
+    this.dispatch(this.families.agent.listeners, {
+      family: 'agent',
+      name: frame.name,
+      data: frame.data,
+      source: 'gateway',
+      frame,
+    });
+  }
+
+  private dispatch(listeners: TrackedListener[], event: TrackedEvent): void {
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i](event);
+      } catch (err) {
+        this.report(err, event);
+      }
+    }
+  }
+
+  private sweep(): void {
+    try {
+      this.tracker.sweep();
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  private report(err: unknown, event?: TrackedEvent): void {
+    const onError = this.options.onError;
+    if (!onError) return;
+    try {
+      onError(err, event);
+    } catch {
+      // A failing error reporter must not break the event path.
+    }
+  }
+}
+
+/**
+ * Create an event hub. `client` is undefined for a webhook-only hub: listeners then receive
+ * only what ingestDialogBody dispatches.
+ */
+export function createEventHub(
+  client: GatewayClientApi | undefined,
+  options: EventHubOptions = {},
+): EventHubApi & { listenerCount(family: EventFamily): number } {
+  return new EventHub(client, options);
+}
