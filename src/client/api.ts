@@ -79,6 +79,8 @@ export interface OperationResult {
   outcome: string;
   /** Why it failed or ended: 'refused', 'timeout', 'disconnected', 'closed', 'badParams', or the event's reason. */
   reason?: string;
+  /** Human-readable detail when the client ended it (bad parameter, timeout, server error). */
+  message?: string;
   /** The response frame, when one arrived. */
   response?: RespFrame;
   /** Process events so far, in arrival order. */
