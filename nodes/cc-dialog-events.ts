@@ -1,0 +1,147 @@
+/**
+ * cc-dialog-events: dialog events (seed 003) from the gateway subscription or from an HTTP
+ * webhook path on Node-RED's HTTP server. Glue only: the hub tracks, the ingress validates.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { EventHubApi, TrackedEvent } from '../src/hub/api';
+import { createEventHub } from '../src/hub/event-hub';
+import { WebhookIngress } from '../src/webhook/ingress';
+import { attachToGateway, EventStatus, filterSet, passes } from './lib/event-node';
+import { startGatewaySource } from './lib/event-source';
+import { addWebhookRoute } from './lib/webhook-route';
+import { closedBy, DEFAULT_MAX_KB, projectOf } from './lib/event-dialog';
+
+const TYPE = 'cc-dialog-events';
+
+interface DialogEventsDef extends NodeDef {
+  gateway?: string;
+  source?: 'gateway' | 'webhook';
+  path?: string;
+  maxKb?: number | string;
+  events?: string[] | string;
+  dialogTypes?: string[] | string;
+  states?: string[] | string;
+  directions?: string[] | string;
+  projects?: string[] | string;
+}
+
+interface DialogEventsCredentials {
+  token?: string;
+  hmacSecret?: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function DialogEventsNode(this: Node<DialogEventsCredentials>, config: DialogEventsDef): void {
+    RED.nodes.createNode(this, config);
+    const names = filterSet(config.events);
+    const types = filterSet(config.dialogTypes);
+    const states = filterSet(config.states);
+    const directions = filterSet(config.directions);
+    const projects = filterSet(config.projects);
+
+    const accept = (event: TrackedEvent): boolean => {
+      if (names && !names.has(event.name)) return false;
+      const data = event.data;
+      const snap = event.dialog?.dialog;
+      if (types && !passes(types, snap?.dialog_type ?? data.dialog_type)) return false;
+      if (states && !passes(states, data.state ?? snap?.state)) return false;
+      if (directions && !passes(directions, snap?.business_direction ?? data.business_direction)) {
+        return false;
+      }
+      if (projects && !projectOf(snap, data).some((p) => projects.has(p))) return false;
+      return true;
+    };
+
+    const build = (event: TrackedEvent): NodeMessage => {
+      const result = event.dialog;
+      const msg: NodeMessage = {
+        topic: event.name,
+        payload: event.data,
+        dialog: result?.dialog,
+        call: result?.call,
+        source: event.source,
+      };
+      if (event.name === 'dialog_close') {
+        msg.closedBy = closedBy(event.data, result?.dialog, result?.call);
+        msg.closeCause = event.data.close_cause;
+      }
+      return msg;
+    };
+
+    if ((config.source ?? 'gateway') === 'gateway') {
+      startGatewaySource(RED, this, config.gateway, {
+        type: TYPE,
+        family: 'dialog',
+        accept,
+        build,
+      });
+      return;
+    }
+
+    // Webhook mode.
+    const status = new EventStatus(RED, this, TYPE, 'listening');
+    const path = (config.path ?? '').trim();
+    if (!path) {
+      status.setError(RED._(`${TYPE}.errors.no-path`));
+      this.error(RED._(`${TYPE}.errors.no-path`));
+      this.on('close', () => status.close());
+      return;
+    }
+    const maxKb = Number(config.maxKb);
+    const maxBytes = Math.round(
+      (Number.isFinite(maxKb) && maxKb > 0 ? maxKb : DEFAULT_MAX_KB) * 1024,
+    );
+    const creds = this.credentials ?? {};
+    const ingress = new WebhookIngress({
+      maxBytes,
+      token: creds.token || undefined,
+      hmacSecret: creds.hmacSecret || undefined,
+    });
+
+    let hub: EventHubApi;
+    let detach: () => Promise<void>;
+    const shared = config.gateway
+      ? attachToGateway(RED, this, config.gateway, undefined, status, undefined)
+      : undefined;
+    if (shared) {
+      hub = shared.hub;
+      detach = shared.detach;
+    } else {
+      const own = createEventHub(undefined, {});
+      hub = own;
+      detach = () => own.close();
+    }
+
+    const route = addWebhookRoute(RED.httpNode, path, maxBytes, (req, res, rawBody) => {
+      const outcome = ingress.handle({ headers: req.headers, rawBody });
+      if (outcome.status === 200 && outcome.event) {
+        const event = hub.ingestDialogBody(outcome.event);
+        if (accept(event)) {
+          status.event(event.name);
+          this.send(build(event));
+        }
+      } else if (outcome.status !== 200) {
+        this.debug(`${outcome.status} ${outcome.body.error}: ${outcome.body.message}`);
+      }
+      res.status(outcome.status).json(outcome.body);
+    });
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      route.close();
+      status.close();
+      detach().then(
+        () => done(),
+        () => done(),
+      );
+    });
+  }
+
+  RED.nodes.registerType<
+    Node<DialogEventsCredentials>,
+    DialogEventsDef,
+    unknown,
+    DialogEventsCredentials
+  >('cc-dialog-events', DialogEventsNode, {
+    credentials: { token: { type: 'password' }, hmacSecret: { type: 'password' } },
+  });
+};

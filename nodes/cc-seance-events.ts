@@ -1,0 +1,50 @@
+/**
+ * cc-seance-events: ccsevents seance_* events (seed 004) from the gateway, with the session
+ * as the tracker knows it: its calls, connections, state history and transfer chain
+ * (seance_set_next_number).
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { CCS_EVENTS } from '../src/protocol/catalogue';
+import type { TrackedEvent } from '../src/hub/api';
+import { filterSet, passes } from './lib/event-node';
+import { startGatewaySource } from './lib/event-source';
+import { seanceView } from './lib/event-seance';
+
+const TYPE = 'cc-seance-events';
+
+/** The events this node emits: seance_*, from the catalogue. */
+const OWN_EVENTS = new Set(CCS_EVENTS.filter((n) => n.startsWith('seance_')));
+
+interface SeanceEventsDef extends NodeDef {
+  gateway?: string;
+  events?: string[] | string;
+  domains?: string[] | string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function SeanceEventsNode(this: Node, config: SeanceEventsDef): void {
+    RED.nodes.createNode(this, config);
+    const names = filterSet(config.events);
+    const domains = filterSet(config.domains);
+    startGatewaySource(RED, this, config.gateway, {
+      type: TYPE,
+      family: 'ccs',
+      accept: (event: TrackedEvent) =>
+        OWN_EVENTS.has(event.name) &&
+        (!names || names.has(event.name)) &&
+        passes(domains, event.data.domain),
+      build: (event: TrackedEvent, hub): NodeMessage => {
+        const id = event.data.seance_id;
+        const snapshot =
+          event.ccs?.seance ?? (typeof id === 'string' ? hub.tracker.getSeance(id) : undefined);
+        return {
+          topic: event.name,
+          payload: event.data,
+          seance: snapshot ? seanceView(snapshot, hub.tracker) : undefined,
+        };
+      },
+    });
+  }
+
+  RED.nodes.registerType('cc-seance-events', SeanceEventsNode);
+};

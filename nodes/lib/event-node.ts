@@ -1,0 +1,167 @@
+/**
+ * Shared glue of the event-source nodes (cc-dialog-events, cc-ccs-events, cc-seance-events):
+ * attaching to the gateway config node's hub, list filters, and a status that shows the
+ * connection, events per second and the last event name, refreshed at most once a second.
+ */
+import type { Node, NodeAPI } from 'node-red';
+import type { ConnectionState, ConnectionStatus } from '../../src/client/api';
+import type { EventFamily } from '../../src/protocol/catalogue';
+import type { EventHubApi, TrackedListener } from '../../src/hub/api';
+import type { GatewayConfigNode } from './types';
+
+/** How often the status is refreshed (ms). */
+export const STATUS_INTERVAL_MS = 1000;
+
+/**
+ * A filter list from the editor: an array (multi-select) or a comma/newline separated string.
+ * Returns undefined when the list is empty (no filtering).
+ */
+export function filterSet(value: unknown): Set<string> | undefined {
+  let items: unknown[] = [];
+  if (Array.isArray(value)) items = value;
+  else if (typeof value === 'string') items = value.split(/[,\n]/);
+  const set = new Set<string>();
+  for (const item of items) {
+    if (item === null || item === undefined) continue;
+    const s = String(item).trim();
+    if (s) set.add(s);
+  }
+  return set.size > 0 ? set : undefined;
+}
+
+/** True when no filter is set or the value is in it. */
+export function passes(filter: Set<string> | undefined, value: unknown): boolean {
+  if (!filter) return true;
+  if (value === undefined || value === null) return false;
+  return filter.has(String(value));
+}
+
+type Fill = 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+
+const CONNECTION_FILL: Record<ConnectionState, Fill> = {
+  idle: 'grey',
+  connecting: 'yellow',
+  connected: 'green',
+  reconnecting: 'yellow',
+  authFailed: 'red',
+  closed: 'grey',
+};
+
+/**
+ * Node status for an event source: "<connection> · <n>/s · <last event>". Counting an event
+ * is one increment; the text is rebuilt by a once-a-second timer and only sent when it changed.
+ */
+export class EventStatus {
+  private count = 0;
+  private lastName = '';
+  private connection: ConnectionState | 'listening' | 'error';
+  private errorText = '';
+  private shown = '';
+  private timer: NodeJS.Timeout | undefined;
+  private lastTick = Date.now();
+
+  constructor(
+    private readonly RED: NodeAPI,
+    private readonly node: Node,
+    private readonly type: string,
+    initial: ConnectionState | 'listening',
+  ) {
+    this.connection = initial;
+    this.timer = setInterval(() => this.tick(), STATUS_INTERVAL_MS);
+    this.timer.unref();
+    this.render(0);
+  }
+
+  /** Count one emitted event (hot path). */
+  event(name: string): void {
+    this.count++;
+    this.lastName = name;
+  }
+
+  setConnection(status: ConnectionStatus): void {
+    this.connection = status.state;
+    this.errorText = status.error ?? '';
+    this.render(this.currentRate());
+  }
+
+  setError(text: string): void {
+    this.connection = 'error';
+    this.errorText = text;
+    this.render(0);
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private lastRate = 0;
+
+  private currentRate(): number {
+    return this.lastRate;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const elapsed = Math.max(1, now - this.lastTick);
+    this.lastTick = now;
+    this.lastRate = Math.round((this.count * 1000) / elapsed);
+    this.count = 0;
+    this.render(this.lastRate);
+  }
+
+  private render(rate: number): void {
+    const RED = this.RED;
+    const state = this.connection;
+    const fill: Fill =
+      state === 'listening' ? 'blue' : state === 'error' ? 'red' : CONNECTION_FILL[state];
+    const conn = RED._(`${this.type}.status.${state}`);
+    let text = conn;
+    if (this.lastName) {
+      text = RED._(`${this.type}.status.events`, {
+        connection: conn,
+        rate: String(rate),
+        name: this.lastName,
+      });
+    }
+    if (this.errorText && (state === 'error' || state === 'authFailed')) {
+      text = `${conn}: ${this.errorText}`;
+    }
+    const key = `${fill}|${text}`;
+    if (key === this.shown) return;
+    this.shown = key;
+    this.node.status({
+      fill,
+      shape: state === 'connected' || state === 'listening' ? 'dot' : 'ring',
+      text,
+    });
+  }
+}
+
+/**
+ * Attach a node to the gateway config node's hub for one family: registers the node with the
+ * config node (which opens the connection), forwards connection states to the status and
+ * listens to the hub. Returns the hub and a detach function for the node's close handler.
+ */
+export function attachToGateway(
+  RED: NodeAPI,
+  node: Node,
+  gatewayId: string,
+  family: EventFamily | undefined,
+  status: EventStatus,
+  listen: ((hub: EventHubApi) => TrackedListener) | undefined,
+): { hub: EventHubApi; detach: () => Promise<void> } | undefined {
+  const gateway = RED.nodes.getNode(gatewayId) as unknown as GatewayConfigNode | null;
+  if (!gateway || typeof gateway.hub !== 'function') return undefined;
+  gateway.register(node, (s) => status.setConnection(s));
+  status.setConnection(gateway.connectionStatus);
+  const hub = gateway.hub();
+  const off = family && listen ? hub.onEvent(family, listen(hub)) : undefined;
+  return {
+    hub,
+    detach: async () => {
+      if (off) off();
+      await gateway.deregister(node);
+    },
+  };
+}
