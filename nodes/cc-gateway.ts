@@ -1,0 +1,75 @@
+/**
+ * cc-gateway: the config node every contact-center node uses. It owns one gateway connection
+ * (or an embedded simulator and a connection to it), shared by all its users. The lifecycle is
+ * in lib/gateway-connection.ts; this file is the Node-RED glue.
+ */
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { ConnectionStatus, GatewayClientApi, Logger } from '../src/client/api';
+import type { EventHubApi } from '../src/hub/api';
+import { catalogueJson } from '../src/protocol/catalogue';
+import { GatewayConnection } from './lib/gateway-connection';
+import {
+  readGatewaySettings,
+  type GatewayCredentials,
+  type GatewayNodeConfig,
+} from './lib/gateway-settings';
+import type { GatewayConfigNode } from './lib/types';
+
+type GatewayDef = NodeDef & GatewayNodeConfig;
+
+/** Admin endpoint the editors read the operation catalogue from. */
+const CATALOGUE_PATH = '/cc-contact-center/catalogue';
+
+export = function ccGateway(RED: NodeAPI): void {
+  function GatewayNode(this: Node<GatewayCredentials>, config: GatewayDef): void {
+    RED.nodes.createNode(this, config);
+    setUp(this, config);
+  }
+
+  function setUp(node: Node<GatewayCredentials>, config: GatewayDef): void {
+    const settings = readGatewaySettings(config, node.credentials);
+    if (settings.configError) node.error(`configuration: ${settings.configError}`);
+    const logger: Logger = {
+      debug: (m) => node.debug(m),
+      info: (m) => node.log(m),
+      warn: (m) => node.warn(m),
+      error: (m) => node.error(m),
+    };
+    const connection = new GatewayConnection(settings, { logger });
+
+    const api: Omit<GatewayConfigNode, keyof Node> = {
+      get client(): GatewayClientApi | undefined {
+        return connection.client;
+      },
+      get connectionStatus(): ConnectionStatus {
+        return connection.status;
+      },
+      hub: (): EventHubApi => connection.hub(),
+      register: (user: Node, onStatus?: (status: ConnectionStatus) => void) =>
+        connection.register(user, onStatus),
+      deregister: (user: Node) => connection.deregister(user),
+    };
+    Object.defineProperties(node, Object.getOwnPropertyDescriptors(api));
+    /** For tests and diagnostics: the embedded simulator while it runs. */
+    Object.defineProperty(node, 'embeddedSimulator', { get: () => connection.embeddedSimulator });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      connection.close().then(done, (err: unknown) => {
+        node.warn(`close: ${(err as Error).message}`);
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType<Node<GatewayCredentials>, GatewayDef, unknown, GatewayCredentials>(
+    'cc-gateway',
+    GatewayNode,
+    {
+      credentials: { username: { type: 'text' }, password: { type: 'password' } },
+    },
+  );
+
+  RED.httpAdmin.get(CATALOGUE_PATH, RED.auth.needsPermission('cc-gateway.read'), (_req, res) => {
+    res.json(catalogueJson());
+  });
+};

@@ -1,0 +1,226 @@
+/**
+ * The lifecycle behind the cc-gateway config node, kept apart from the Node-RED glue: one
+ * GatewayClient shared by every user node, opened when the first user registers and closed
+ * (with the event hub and the embedded simulator) when the last one leaves or the config node
+ * closes. Connection status is pushed to every user. No protocol logic here.
+ */
+import type {
+  ConnectionStatus,
+  GatewayClientApi,
+  GatewayClientOptions,
+  Logger,
+} from '../../src/client/api';
+import type { EventHubApi, TrackerOptions } from '../../src/hub/api';
+import type { Scenario, SimulatorApi, SimulatorOptions } from '../../src/simulator/api';
+import { DeferredClient } from './deferred-client';
+
+export interface GatewaySettings {
+  mode: 'simulator' | 'remote';
+  /** ws:// or wss:// URL (remote mode). */
+  url: string;
+  tenant: string;
+  username: string;
+  /** Never logged. */
+  password: string;
+  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  heartbeatMs?: number;
+  responseTimeoutMs?: number;
+  reconnect?: { initialMs?: number; maxMs?: number };
+  simulator?: { speed?: number; inboundPerMinute?: number; scenario?: Scenario };
+  tracker: { ttlMs: number; maxEntries: number };
+  /** A configuration error found while reading the settings: the connection never opens. */
+  configError?: string;
+}
+
+type ClientFactory = (options: GatewayClientOptions) => GatewayClientApi;
+type SimulatorFactory = (options: SimulatorOptions) => SimulatorApi;
+type HubFactory = (
+  client: GatewayClientApi | undefined,
+  options?: TrackerOptions & { sweepMs?: number },
+) => EventHubApi;
+
+/* The core modules are loaded when first needed: the simulator only in simulator mode, the
+ * event hub only when an event node asks for it. */
+const defaultClient: ClientFactory = (options) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('../../src/client/gateway-client') as {
+    GatewayClient: new (o: GatewayClientOptions) => GatewayClientApi;
+  };
+  return new mod.GatewayClient(options);
+};
+const defaultSimulator: SimulatorFactory = (options) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('../../src/simulator/simulator') as {
+    Simulator: new (o: SimulatorOptions) => SimulatorApi;
+  };
+  return new mod.Simulator(options);
+};
+const defaultHub: HubFactory = (client, options) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('../../src/hub/event-hub') as { createEventHub: HubFactory };
+  return mod.createEventHub(client, options);
+};
+
+export interface GatewayConnectionDeps {
+  logger: Logger;
+  createClient?: ClientFactory;
+  createSimulator?: SimulatorFactory;
+  createHub?: HubFactory;
+}
+
+const IDLE: ConnectionStatus = { state: 'idle', attempt: 0 };
+
+export class GatewayConnection {
+  private readonly users = new Map<object, ((status: ConnectionStatus) => void) | undefined>();
+  private current: GatewayClientApi | undefined;
+  private simulator: SimulatorApi | undefined;
+  private simulatorStarting: Promise<unknown> | undefined;
+  private eventHub: EventHubApi | undefined;
+  private statusOff: (() => void) | undefined;
+  private lastStatus: ConnectionStatus = IDLE;
+
+  constructor(
+    private readonly settings: GatewaySettings,
+    private readonly deps: GatewayConnectionDeps,
+  ) {}
+
+  get client(): GatewayClientApi | undefined {
+    return this.current;
+  }
+
+  get status(): ConnectionStatus {
+    return this.current ? this.lastStatus : IDLE;
+  }
+
+  /** The embedded simulator while it runs (simulator mode). */
+  get embeddedSimulator(): SimulatorApi | undefined {
+    return this.simulator;
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  register(user: object, onStatus?: (status: ConnectionStatus) => void): GatewayClientApi {
+    this.users.set(user, onStatus);
+    const client = this.current ?? this.open();
+    if (onStatus) safeCall(onStatus, this.lastStatus);
+    return client;
+  }
+
+  async deregister(user: object): Promise<void> {
+    if (!this.users.delete(user)) return;
+    if (this.users.size === 0) await this.shutdown();
+  }
+
+  hub(): EventHubApi {
+    if (!this.eventHub) {
+      const client = this.current ?? this.open();
+      this.eventHub = (this.deps.createHub ?? defaultHub)(client, {
+        ttlMs: this.settings.tracker.ttlMs,
+        maxEntries: this.settings.tracker.maxEntries,
+      });
+    }
+    return this.eventHub;
+  }
+
+  /** Close everything, whoever is still registered (config node closed / redeployed). */
+  async close(): Promise<void> {
+    this.users.clear();
+    await this.shutdown();
+  }
+
+  private open(): GatewayClientApi {
+    const s = this.settings;
+    const { logger } = this.deps;
+    const options = (url: string): GatewayClientOptions => ({
+      url,
+      tenant: s.tenant,
+      username: s.username,
+      password: s.password,
+      tls: s.tls,
+      heartbeatMs: s.heartbeatMs,
+      responseTimeoutMs: s.responseTimeoutMs,
+      reconnect: s.reconnect,
+      logger,
+      clientInfo: { name: 'node-red-contact-center' },
+    });
+    const createClient = this.deps.createClient ?? defaultClient;
+    let client: GatewayClientApi;
+    if (s.configError) {
+      const deferred = new DeferredClient();
+      deferred.fail(s.configError);
+      client = deferred;
+    } else if (s.mode === 'remote') {
+      client = createClient(options(s.url));
+      client.start();
+    } else {
+      const deferred = new DeferredClient();
+      client = deferred;
+      const sim = (this.deps.createSimulator ?? defaultSimulator)({
+        port: 0,
+        host: '127.0.0.1',
+        speed: s.simulator?.speed,
+        inboundPerMinute: s.simulator?.inboundPerMinute,
+        scenario: s.simulator?.scenario,
+        users: { [s.tenant]: { [s.username]: s.password } },
+        logger,
+      });
+      this.simulator = sim;
+      this.simulatorStarting = sim.start().then(
+        ({ url }) => {
+          if (this.current !== deferred) return; // closed meanwhile; shutdown stops the simulator
+          deferred.attach(createClient(options(url)));
+        },
+        (err: unknown) => {
+          const message = `embedded simulator failed to start: ${(err as Error).message}`;
+          logger.error(message);
+          deferred.fail(message);
+        },
+      );
+    }
+    this.current = client;
+    this.lastStatus = client.status;
+    this.statusOff = client.onStatus((status) => {
+      if (this.current !== client) return;
+      this.lastStatus = status;
+      for (const listener of this.users.values()) if (listener) safeCall(listener, status);
+    });
+    return client;
+  }
+
+  private async shutdown(): Promise<void> {
+    const client = this.current;
+    const hub = this.eventHub;
+    const sim = this.simulator;
+    const starting = this.simulatorStarting;
+    this.current = undefined;
+    this.eventHub = undefined;
+    this.simulator = undefined;
+    this.simulatorStarting = undefined;
+    this.statusOff?.();
+    this.statusOff = undefined;
+    this.lastStatus = IDLE;
+    const problems: string[] = [];
+    const step = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        problems.push(`${what}: ${(err as Error).message}`);
+      }
+    };
+    if (hub) await step('event hub', () => hub.close());
+    if (client) await step('client', () => client.close());
+    if (starting) await starting.catch(() => undefined);
+    if (sim) await step('simulator', () => sim.stop());
+    for (const p of problems) this.deps.logger.warn(`closing: ${p}`);
+  }
+}
+
+function safeCall(fn: (status: ConnectionStatus) => void, status: ConnectionStatus): void {
+  try {
+    fn(status);
+  } catch {
+    // a user's status callback must not break the others
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Turns the cc-gateway editor configuration (strings from the form) into GatewaySettings, with
+ * defaults and precise configuration errors. Credentials are passed through, never printed.
+ */
+import type { Scenario } from '../../src/simulator/api';
+import type { GatewaySettings } from './gateway-connection';
+
+/** The cc-gateway node's editor properties (all optional: old flows may lack some). */
+export interface GatewayNodeConfig {
+  mode?: string;
+  url?: string;
+  tenant?: string;
+  ca?: string;
+  verifyCert?: boolean;
+  /** Seconds. */
+  heartbeat?: string | number;
+  /** Seconds. */
+  responseTimeout?: string | number;
+  /** Seconds. */
+  reconnectInitial?: string | number;
+  /** Seconds. */
+  reconnectMax?: string | number;
+  simSpeed?: string | number;
+  simInbound?: string | number;
+  simScenario?: string;
+  /** Hours. */
+  trackerTtl?: string | number;
+  trackerMax?: string | number;
+}
+
+export interface GatewayCredentials {
+  username?: string;
+  password?: string;
+}
+
+export const GATEWAY_DEFAULTS = {
+  tenant: 'demo',
+  username: 'demo',
+  password: 'demo',
+  heartbeatS: 15,
+  responseTimeoutS: 10,
+  reconnectInitialS: 0.5,
+  reconnectMaxS: 30,
+  simSpeed: 1,
+  trackerTtlH: 9,
+  trackerMax: 10_000,
+} as const;
+
+/** A number from an editor field; blank means the default. Returns an error text when bad. */
+function num(
+  raw: string | number | undefined,
+  field: string,
+  def: number | undefined,
+  min: number,
+  errors: string[],
+): number | undefined {
+  if (raw === undefined || raw === null || String(raw).trim() === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) {
+    errors.push(`${field} must be a number >= ${min}`);
+    return def;
+  }
+  return n;
+}
+
+export function readGatewaySettings(
+  config: GatewayNodeConfig,
+  credentials: GatewayCredentials | undefined,
+): GatewaySettings {
+  const errors: string[] = [];
+  const mode = config.mode === 'remote' ? 'remote' : 'simulator';
+  const url = (config.url ?? '').trim();
+  if (mode === 'remote' && !/^wss?:\/\/[^\s/]+/i.test(url)) {
+    errors.push('url must start with ws:// or wss:// and name a host');
+  }
+  const username = credentials?.username || (mode === 'simulator' ? GATEWAY_DEFAULTS.username : '');
+  const password = credentials?.password || (mode === 'simulator' ? GATEWAY_DEFAULTS.password : '');
+  if (mode === 'remote' && !username) errors.push('username is required');
+  const tenant = (config.tenant ?? '').trim() || GATEWAY_DEFAULTS.tenant;
+
+  const heartbeatS = num(config.heartbeat, 'heartbeat', GATEWAY_DEFAULTS.heartbeatS, 0, errors);
+  const responseS = num(
+    config.responseTimeout,
+    'response timeout',
+    GATEWAY_DEFAULTS.responseTimeoutS,
+    0.001,
+    errors,
+  );
+  const initialS = num(
+    config.reconnectInitial,
+    'reconnect initial delay',
+    GATEWAY_DEFAULTS.reconnectInitialS,
+    0.001,
+    errors,
+  );
+  const maxS = num(
+    config.reconnectMax,
+    'reconnect max delay',
+    GATEWAY_DEFAULTS.reconnectMaxS,
+    0.001,
+    errors,
+  );
+  const speed = num(config.simSpeed, 'simulator speed', GATEWAY_DEFAULTS.simSpeed, 0.001, errors);
+  const inbound = num(config.simInbound, 'inbound calls per minute', 0, 0, errors);
+  const ttlH = num(config.trackerTtl, 'tracker TTL', GATEWAY_DEFAULTS.trackerTtlH, 0.001, errors);
+  const maxEntries = num(
+    config.trackerMax,
+    'tracker max entries',
+    GATEWAY_DEFAULTS.trackerMax,
+    1,
+    errors,
+  );
+
+  let scenario: Scenario | undefined;
+  const scenarioText = (config.simScenario ?? '').trim();
+  if (mode === 'simulator' && scenarioText) {
+    try {
+      const parsed: unknown = JSON.parse(scenarioText);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        errors.push('scenario must be a JSON object');
+      } else {
+        scenario = parsed as Scenario;
+      }
+    } catch (err) {
+      errors.push(`scenario is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+
+  const ms = (s: number | undefined): number | undefined =>
+    s === undefined ? undefined : Math.round(s * 1000);
+  const ca = (config.ca ?? '').trim();
+  return {
+    mode,
+    url,
+    tenant,
+    username,
+    password,
+    tls:
+      mode === 'remote'
+        ? { ca: ca || undefined, rejectUnauthorized: config.verifyCert !== false }
+        : undefined,
+    heartbeatMs: ms(heartbeatS),
+    responseTimeoutMs: ms(responseS),
+    reconnect: { initialMs: ms(initialS), maxMs: ms(maxS) },
+    simulator: mode === 'simulator' ? { speed, inboundPerMinute: inbound, scenario } : undefined,
+    tracker: {
+      ttlMs: Math.round((ttlH ?? GATEWAY_DEFAULTS.trackerTtlH) * 3_600_000),
+      maxEntries: Math.round(maxEntries ?? GATEWAY_DEFAULTS.trackerMax),
+    },
+    configError: errors.length ? errors.join('; ') : undefined,
+  };
+}
