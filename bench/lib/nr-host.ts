@@ -1,0 +1,224 @@
+/**
+ * A real embedded Node-RED runtime in a child process (never the test helper), driven by the
+ * bench over IPC. Commands:
+ *   start { palette, httpNode? }  -> { startMs, flowsStartedMs, types, httpPort }
+ *   deploy { flows }              -> {}
+ *   waitSink { expected, timeoutMs } -> { count, firstMs, lastMs }
+ *   resetSink                     -> {}
+ *   roundtrip { sourceId, n, warmup, payload } -> { samplesUs }
+ *   stats                         -> memory usage
+ * The palette is installed as a real module would be: a link to the repository in
+ * <userDir>/node_modules, read through package.json's "node-red" section. Two bench nodes,
+ * bench-source and bench-sink, are written to <userDir>/nodes.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { ROOT, rmDir, serveParent, tmpDir } from './util';
+
+const processStart = performance.now();
+
+interface Hooks {
+  sources: Record<string, (msg: Record<string, unknown>) => void>;
+  onSink: (msg: Record<string, unknown>) => void;
+}
+
+const BENCH_NODES_JS = `
+module.exports = function (RED) {
+  const hooks = globalThis.__ccBench;
+  function BenchSink(config) {
+    RED.nodes.createNode(this, config);
+    this.on('input', (msg) => hooks.onSink(msg));
+  }
+  RED.nodes.registerType('bench-sink', BenchSink);
+  function BenchSource(config) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    hooks.sources[node.id] = (msg) => node.send(msg);
+    node.on('close', () => { delete hooks.sources[node.id]; });
+  }
+  RED.nodes.registerType('bench-source', BenchSource);
+};
+`;
+const BENCH_NODES_HTML = `
+<script type="text/javascript">
+RED.nodes.registerType('bench-sink', { category: 'common', defaults: { name: { value: '' } }, inputs: 1, outputs: 0 });
+RED.nodes.registerType('bench-source', { category: 'common', defaults: { name: { value: '' } }, inputs: 0, outputs: 1 });
+</script>
+`;
+
+let sinkCount = 0;
+let sinkFirst = 0;
+let sinkLast = 0;
+let sinkWaiter: { expected: number; resolve: () => void } | undefined;
+let rtWaiter: ((msg: Record<string, unknown>) => void) | undefined;
+
+const hooks: Hooks = {
+  sources: {},
+  onSink(msg) {
+    const now = performance.now();
+    if (rtWaiter) {
+      const w = rtWaiter;
+      rtWaiter = undefined;
+      w(msg);
+      return;
+    }
+    if (sinkCount === 0) sinkFirst = now;
+    sinkCount++;
+    sinkLast = now;
+    if (sinkWaiter && sinkCount >= sinkWaiter.expected) {
+      const w = sinkWaiter;
+      sinkWaiter = undefined;
+      w.resolve();
+    }
+  },
+};
+(globalThis as unknown as { __ccBench: Hooks }).__ccBench = hooks;
+
+let RED: any;
+let userDir = '';
+
+async function start(msg: Record<string, unknown>): Promise<unknown> {
+  const palette = msg.palette === true;
+  userDir = tmpDir('cc-bench-nr-');
+  fs.mkdirSync(path.join(userDir, 'nodes'));
+  fs.writeFileSync(path.join(userDir, 'nodes', 'bench-nodes.js'), BENCH_NODES_JS);
+  fs.writeFileSync(path.join(userDir, 'nodes', 'bench-nodes.html'), BENCH_NODES_HTML);
+  fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
+  if (palette) {
+    const scope = path.join(userDir, 'node_modules', '@ccflow');
+    fs.mkdirSync(scope, { recursive: true });
+    fs.symlinkSync(ROOT, path.join(scope, 'node-red-contact-center'), 'dir');
+  }
+  const t0 = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  RED = require('node-red');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const express = require('express');
+  const app = express();
+  const server = http.createServer(app);
+  let flowsStarted = 0;
+  RED.events.on('flows:started', () => {
+    if (!flowsStarted) flowsStarted = performance.now();
+  });
+  RED.init(server, {
+    userDir,
+    flowFile: 'flows.json',
+    credentialSecret: false,
+    httpAdminRoot: false,
+    httpNodeRoot: '/',
+    uiHost: '127.0.0.1',
+    disableEditor: true,
+    externalModules: { autoInstall: false, palette: { allowInstall: false } },
+    telemetry: { enabled: false },
+    diagnostics: { enabled: false },
+    runtimeState: { enabled: false },
+    logging: { console: { level: 'warn', metrics: false, audit: false } },
+    editorTheme: { tours: false },
+  });
+  app.use('/', RED.httpNode);
+  await RED.start();
+  const started = performance.now();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const types: string[] = RED.runtime?.nodes
+    ? ((await RED.runtime.nodes.getNodeList({})) as { types: string[] }[]).flatMap((s) => s.types)
+    : [];
+  return {
+    sinceProcessStartMs: started - processStart,
+    startMs: started - t0,
+    flowsStartedMs: flowsStarted ? flowsStarted - t0 : undefined,
+    types: types.filter((t) => t.startsWith('cc-') || t.startsWith('bench-')),
+    httpPort: (server.address() as AddressInfo).port,
+  };
+}
+
+async function deploy(msg: Record<string, unknown>): Promise<unknown> {
+  await RED.runtime.flows.setFlows({ flows: { flows: msg.flows }, deploymentType: 'full' });
+  return {};
+}
+
+function waitSink(msg: Record<string, unknown>): Promise<unknown> {
+  const expected = Number(msg.expected);
+  const timeoutMs = Number(msg.timeoutMs ?? 60_000);
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      clearInterval(idle);
+      sinkWaiter = undefined;
+      resolve({ count: sinkCount, ms: sinkLast - sinkFirst, timedOut: sinkCount < expected });
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    // Give up early when nothing arrives for idleMs (a broken flow must not stall the bench).
+    const idleMs = Number(msg.idleMs ?? 10_000);
+    let seen = -1;
+    const idle = setInterval(() => {
+      if (sinkCount === seen) {
+        clearInterval(idle);
+        finish();
+      }
+      seen = sinkCount;
+    }, idleMs);
+    idle.unref();
+    if (sinkCount >= expected) finish();
+    else sinkWaiter = { expected, resolve: finish };
+  });
+}
+
+function resetSink(): unknown {
+  sinkCount = 0;
+  sinkFirst = 0;
+  sinkLast = 0;
+  return {};
+}
+
+async function roundtrip(msg: Record<string, unknown>): Promise<unknown> {
+  const send = hooks.sources[String(msg.sourceId)];
+  if (!send) throw new Error('bench-source not deployed');
+  const n = Number(msg.n);
+  const warmup = Number(msg.warmup ?? 100);
+  const timeoutMs = Number(msg.timeoutMs ?? 5000);
+  const samplesUs: number[] = [];
+  const topics: Record<string, number> = {};
+  for (let i = 0; i < warmup + n; i++) {
+    const t0 = performance.now();
+    const out = await new Promise<Record<string, unknown> | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        rtWaiter = undefined;
+        resolve(undefined);
+      }, timeoutMs);
+      rtWaiter = (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      send({ payload: JSON.parse(JSON.stringify(msg.payload ?? {})), _benchI: i });
+    });
+    const us = (performance.now() - t0) * 1000;
+    if (!out) throw new Error(`round trip ${i} got no output within ${timeoutMs} ms`);
+    const cc = out.cc as { outcome?: string } | undefined;
+    const key = `${String(out.topic ?? '')}/${String(cc?.outcome ?? '')}`;
+    topics[key] = (topics[key] ?? 0) + 1;
+    if (i >= warmup) samplesUs.push(us);
+  }
+  return { samplesUs, outcomes: topics };
+}
+
+async function stop(): Promise<unknown> {
+  try {
+    await RED?.stop();
+  } catch {
+    // ignore
+  }
+  rmDir(userDir);
+  return {};
+}
+
+serveParent({
+  start,
+  deploy,
+  waitSink,
+  resetSink,
+  roundtrip,
+  stop,
+  stats: () => process.memoryUsage(),
+});
