@@ -13,6 +13,13 @@ export interface TrackerOptions {
   now?: () => number;
 }
 
+/**
+ * Retention note: to stay small (target <= 2 KiB per tracked dialog) the tracker keeps
+ * references to the nested values of the bodies it ingests (no deep copy on the way in). Do not
+ * mutate a body after handing it to the tracker. Everything the tracker returns is a fresh,
+ * plain-JSON deep copy: safe to put on a Node-RED msg and to mutate.
+ */
+
 /** A dialog as known from all its events: the create's fields, updated by later events. */
 export interface DialogSnapshot {
   dialog_uuid: string;
@@ -32,13 +39,25 @@ export interface DialogSnapshot {
   close_cause?: string;
   held?: boolean;
   meeting_uuid?: string;
+  /** True until the dialog_create was seen (only updates / close arrived so far). */
+  partial?: boolean;
 }
 
 export interface DialogCallView {
   key: string;
   dialogs: DialogSnapshot[];
   /** Set once a dialog of the call closed with HANGUP: which party ended it. */
-  ended_by?: { dialog_uuid: string; dialog_type?: string; side: 'customer' | 'agent' | 'unknown' };
+  ended_by?: {
+    dialog_uuid: string;
+    dialog_type?: string;
+    side: 'customer' | 'agent' | 'unknown';
+    /**
+     * The close it was derived from: HANGUP of the ending party's dialog, or (when no HANGUP is
+     * known) DIALOG_LEFT of the other party's dialog. In the latter case `dialog_uuid` is the
+     * other dialog of the call when one is known, else the dialog that was left.
+     */
+    close_cause?: string;
+  };
 }
 
 export interface DialogIngestResult {
@@ -46,6 +65,12 @@ export interface DialogIngestResult {
   call: DialogCallView;
   /** True when the same event (same uuid, name, time and state) was seen before. */
   duplicate: boolean;
+  /**
+   * Set when the body could not be attributed to a dialog (not an object, no dialog_uuid,
+   * unknown event_name): nothing was stored, `dialog` and `call` are empty placeholders
+   * (dialog_uuid and key ''), and the tracker counted it in `ignored`.
+   */
+  ignored?: string;
 }
 
 export interface CcsCallSnapshot {
@@ -57,6 +82,12 @@ export interface CcsCallSnapshot {
   connection_ids: string[];
   info: Data;
   deleted?: boolean;
+  /** The leg's number (`number` of call_create / call_update). */
+  number?: string;
+  /** DTMF digits detected on the leg (call_dtmf), in order, the last 64. */
+  dtmf?: string;
+  /** connection_failure naming this leg (without a connection). */
+  failed?: Data;
 }
 
 export interface ConnectionSnapshot {
@@ -82,6 +113,8 @@ export interface SeanceSnapshot {
   numbers: string[];
   info: Data;
   deleted?: boolean;
+  /** `number` of seance_create / seance_update, when given. */
+  number?: string;
 }
 
 export interface CcsIngestResult {
@@ -97,6 +130,10 @@ export interface TrackerStats {
   seances: number;
   evicted: number;
   ignored: number;
+  /** Dialog call views (groups of dialogs of one call). */
+  dialogCalls?: number;
+  /** Dialog events recognised as duplicates and not re-applied. */
+  duplicates?: number;
 }
 
 export interface CallTrackerApi {

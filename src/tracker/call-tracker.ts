@@ -1,0 +1,1029 @@
+/**
+ * The call tracker: merges dialog webhooks (seed 003) and ccsevents (seed 004) into snapshots.
+ * Pure state: no I/O, no timers, no Node-RED. See ./api.ts for the contract.
+ *
+ * Storage. Every kind (dialogs, ccs calls, connections, seances) lives in a Map kept in
+ * touch order: a touched entry is deleted and re-inserted, so the first entry is always the
+ * least recently touched one. TTL expiry and maxEntries eviction therefore both pop from the
+ * front in O(1) per evicted entry. Dialogs of one call are grouped in call entries keyed by
+ * the first dialog's uuid; a call entry exists exactly while it holds at least one dialog.
+ *
+ * Size. A dialog entry keeps its create's top-level fields in a shallow object whose values
+ * are references into the ingested bodies (no deep copy), a bounded state history and a
+ * bounded list of 53-bit hashes of the events it saw (for duplicate detection). Snapshots
+ * handed out are fresh plain-JSON deep copies.
+ *
+ * Robustness. No public method throws: input is read into locals first (a throwing getter or
+ * proxy aborts before any state changes), then applied; anything unusable is counted in
+ * `ignored`.
+ */
+import { CCS_EVENTS, DIALOG_EVENTS } from '../protocol/catalogue';
+import type { Data } from '../protocol/types';
+import type {
+  CallTrackerApi,
+  CcsCallSnapshot,
+  CcsIngestResult,
+  ConnectionSnapshot,
+  DialogCallView,
+  DialogIngestResult,
+  DialogSnapshot,
+  SeanceSnapshot,
+  TrackerOptions,
+  TrackerStats,
+} from './api';
+
+/** Default TTL: 9 hours, the clean-up period of seed 001's sessions. */
+export const DEFAULT_TTL_MS = 9 * 60 * 60 * 1000;
+export const DEFAULT_MAX_ENTRIES = 10_000;
+/** State histories keep the most recent this many states. */
+export const MAX_STATES = 32;
+/** Id lists (a call's connections, a seance's calls, its transfer chain) keep at most this many. */
+export const MAX_IDS = 64;
+/** Event hashes remembered per dialog for duplicate detection. */
+const MAX_SEEN = 32;
+const MAX_ID_LENGTH = 256;
+const MAX_INFO_KEYS = 64;
+const MAX_DTMF = 64;
+
+const DIALOG_NAMES = new Set(DIALOG_EVENTS);
+const CCS_NAMES = new Set(CCS_EVENTS);
+
+/** Body keys that live at the snapshot's top level (or are per-event), not in `fields`. */
+const HOISTED = new Set([
+  'event_type',
+  'event_name',
+  'event_time',
+  'dialog_uuid',
+  'state',
+  'dialog_type',
+  'direction',
+  'business_direction',
+  'close_cause',
+  'meeting_uuid',
+  '__proto__',
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** An object id: a non-empty string (or finite number) of bounded length. */
+function idOf(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID_LENGTH) return undefined;
+  return v;
+}
+
+/** 53-bit hash of a string (two 32-bit FNV-1a variants), exact as a JS number. */
+export function hash53(s: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+}
+
+interface CloneState {
+  budget: number;
+  path: Set<object>;
+}
+
+const CLONE_MAX_DEPTH = 32;
+const CLONE_MAX_NODES = 20_000;
+
+function cloneValue(v: unknown, st: CloneState, depth: number): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? v : null;
+    case 'bigint':
+      return v.toString();
+    case 'object':
+      break;
+    default:
+      return undefined; // functions, symbols, undefined: dropped as JSON.stringify does
+  }
+  if (v === null) return null;
+  if (depth >= CLONE_MAX_DEPTH || st.budget <= 0 || st.path.has(v)) return null;
+  st.budget--;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  st.path.add(v);
+  let out: unknown;
+  if (Array.isArray(v)) {
+    const arr: unknown[] = [];
+    for (let i = 0; i < v.length && st.budget > 0; i++) {
+      const c = cloneValue(v[i], st, depth + 1);
+      arr.push(c === undefined ? null : c);
+    }
+    out = arr;
+  } else {
+    const obj: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      if (k === '__proto__') continue;
+      if (st.budget <= 0) break;
+      const c = cloneValue((v as Record<string, unknown>)[k], st, depth + 1);
+      if (c !== undefined) obj[k] = c;
+    }
+    out = obj;
+  }
+  st.path.delete(v);
+  return out;
+}
+
+/**
+ * A plain-JSON deep copy: no functions, no cycles (a repeated ancestor becomes null), no
+ * non-finite numbers, bounded depth and size. Never throws on ordinary objects.
+ */
+export function toPlainJson<T>(v: T): T {
+  return cloneValue(v, { budget: CLONE_MAX_NODES, path: new Set() }, 0) as T;
+}
+
+function plainData(v: Data): Data {
+  const c = toPlainJson(v);
+  return isObject(c) ? c : {};
+}
+
+function pushBounded<T>(arr: T[], item: T, max: number): void {
+  arr.push(item);
+  if (arr.length > max) arr.splice(0, arr.length - max);
+}
+
+function addId(arr: string[], id: string): boolean {
+  if (arr.includes(id)) return false;
+  pushBounded(arr, id, MAX_IDS);
+  return true;
+}
+
+/** Copy an info object's keys into `into`, without re-pointing prototypes, bounded. */
+function mergeInfo(into: Data, info: Record<string, unknown>): void {
+  let count = Object.keys(into).length;
+  for (const k of Object.keys(info)) {
+    if (k === '__proto__') continue;
+    if (!(k in into)) {
+      if (count >= MAX_INFO_KEYS) continue;
+      count++;
+    }
+    into[k] = info[k];
+  }
+}
+
+type Side = 'customer' | 'agent' | 'unknown';
+
+function sideOf(dialogType: string | undefined): Side {
+  if (dialogType === 'EXTERNAL') return 'customer';
+  if (dialogType === 'CONSULTANT') return 'agent';
+  return 'unknown';
+}
+
+function otherSide(dialogType: string | undefined): Side {
+  if (dialogType === 'EXTERNAL') return 'agent';
+  if (dialogType === 'CONSULTANT') return 'customer';
+  return 'unknown';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal entries
+
+interface StateEntry {
+  state: string;
+  event_time: string;
+  /** The state a dialog_create announced: sorts before updates of the same second. */
+  create: boolean;
+}
+
+class DialogEntry {
+  callKey: string;
+  t: number;
+  hasCreate = false;
+  dialogType: string | undefined = undefined;
+  direction: string | undefined = undefined;
+  businessDirection: string | undefined = undefined;
+  caller: string | undefined = undefined;
+  callerFromCreate = false;
+  createdAt: string | undefined = undefined;
+  closedAt: string | undefined = undefined;
+  closeCause: string | undefined = undefined;
+  held: boolean | undefined = undefined;
+  meetingUuid: string | undefined = undefined;
+  fields: Data = {};
+  states: StateEntry[] = [];
+  seen: number[] = [];
+
+  constructor(
+    readonly uuid: string,
+    t: number,
+  ) {
+    this.callKey = uuid;
+    this.t = t;
+  }
+}
+
+class CallEntry {
+  readonly dialogs: string[] = [];
+  constructor(readonly key: string) {}
+}
+
+type CcsCallEntry = CcsCallSnapshot & { t: number };
+type ConnectionEntry = ConnectionSnapshot & { t: number };
+type SeanceEntry = SeanceSnapshot & { t: number };
+
+/** What a dialog body says, read once up front (so a throwing getter changes nothing). */
+interface DialogInput {
+  name: string;
+  uuid: string;
+  time: string;
+  state?: string;
+  closeCause?: string;
+  dialogType?: string;
+  direction?: string;
+  businessDirection?: string;
+  caller?: string;
+  meetingUuid?: string;
+  held?: boolean;
+  fields: [string, unknown][];
+  dedupKey: string;
+}
+
+interface CcsInput {
+  name: string;
+  kind: 'call' | 'connection' | 'seance';
+  ts: number;
+  domain?: string;
+  callId?: string;
+  connId?: string;
+  seanceId?: string;
+  state?: string;
+  number?: string;
+  digit?: string;
+  info?: Record<string, unknown>;
+  extra: Data;
+}
+
+function readCaller(body: Record<string, unknown>): string | undefined {
+  const info = body.initial_application_info;
+  if (isObject(info) && isObject(info.data)) {
+    const c = idOf(info.data.caller_dialog_uuid);
+    if (c) return c;
+  }
+  return idOf(body.caller_dialog_uuid) ?? idOf(body.peer_dialog_uuid);
+}
+
+function readDialog(body: unknown): DialogInput | string {
+  if (!isObject(body)) return 'body is not an object';
+  const name = body.event_name;
+  if (typeof name !== 'string' || !DIALOG_NAMES.has(name)) {
+    return `unknown event_name ${JSON.stringify(String(name)).slice(0, 80)}`;
+  }
+  const uuid = idOf(body.dialog_uuid);
+  if (!uuid) return 'dialog_uuid is missing or invalid';
+  const time = str(body.event_time) ?? '';
+  const input: DialogInput = { name, uuid, time, fields: [], dedupKey: '' };
+  input.state = str(body.state);
+  input.dialogType = str(body.dialog_type);
+  input.direction = str(body.direction);
+  input.businessDirection = str(body.business_direction);
+  input.caller = readCaller(body);
+  let discriminator = '';
+  switch (name) {
+    case 'dialog_create':
+    case 'dialog_state_update':
+      discriminator = input.state ?? '';
+      break;
+    case 'dialog_close':
+      input.closeCause = str(body.close_cause);
+      discriminator = input.closeCause ?? '';
+      break;
+    case 'dialog_hold':
+      // Seed 003 documents dialog_hold only for putting on hold; an explicit false releases.
+      input.held = !(body.hold === false || body.held === false);
+      discriminator = String(input.held);
+      break;
+    case 'dialog_meeting_entered':
+      input.meetingUuid = idOf(body.meeting_uuid);
+      discriminator = input.meetingUuid ?? '';
+      break;
+  }
+  if (name === 'dialog_create' || name === 'dialog_close') {
+    for (const k of Object.keys(body)) {
+      if (!HOISTED.has(k)) input.fields.push([k, body[k]]);
+    }
+  }
+  input.dedupKey = `${uuid}\u0000${name}\u0000${time}\u0000${discriminator}`;
+  return input;
+}
+
+function readCcs(name: unknown, data: unknown, ts: unknown, now: number): CcsInput | undefined {
+  if (typeof name !== 'string' || !CCS_NAMES.has(name) || !isObject(data)) return undefined;
+  const kind = name.slice(0, name.indexOf('_')) as CcsInput['kind'];
+  const input: CcsInput = {
+    name,
+    kind,
+    ts: typeof ts === 'number' && Number.isFinite(ts) ? ts : now,
+    domain: str(data.domain),
+    callId: idOf(data.call_id),
+    connId: idOf(data.connection_id),
+    seanceId: idOf(data.seance_id),
+    state: str(data.state)?.slice(0, 64),
+    number: str(data.number)?.slice(0, 64),
+    digit: str(data.digit)?.slice(0, 8),
+    info: isObject(data.info) ? data.info : undefined,
+    extra: {},
+  };
+  if (name === 'connection_failure' || name === 'connection_set_record_info') {
+    // Whatever else the event says (reason, code, link code ...): primitives only, bounded.
+    let n = 0;
+    for (const k of Object.keys(data)) {
+      if (k === '__proto__' || k === 'domain' || k === 'info') continue;
+      const v = data[k];
+      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) {
+        input.extra[k] = typeof v === 'string' ? v.slice(0, 1024) : v;
+        if (++n >= 16) break;
+      }
+    }
+  }
+  return input;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export class CallTracker implements CallTrackerApi {
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  private readonly dialogs = new Map<string, DialogEntry>();
+  private readonly dialogCalls = new Map<string, CallEntry>();
+  private readonly ccsCalls = new Map<string, CcsCallEntry>();
+  private readonly connections = new Map<string, ConnectionEntry>();
+  private readonly seances = new Map<string, SeanceEntry>();
+
+  private evicted = 0;
+  private ignored = 0;
+  private duplicates = 0;
+
+  constructor(options: TrackerOptions = {}) {
+    const o = isObject(options) ? options : {};
+    this.ttlMs =
+      typeof o.ttlMs === 'number' && o.ttlMs > 0 && Number.isFinite(o.ttlMs)
+        ? o.ttlMs
+        : DEFAULT_TTL_MS;
+    this.maxEntries =
+      typeof o.maxEntries === 'number' && o.maxEntries >= 1 && Number.isFinite(o.maxEntries)
+        ? Math.floor(o.maxEntries)
+        : DEFAULT_MAX_ENTRIES;
+    this.now = typeof o.now === 'function' ? (o.now as () => number) : Date.now;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Dialogs
+
+  ingestDialog(body: Data): DialogIngestResult {
+    let input: DialogInput | string;
+    try {
+      input = readDialog(body);
+    } catch (err) {
+      input = `unreadable body: ${errorText(err)}`;
+    }
+    if (typeof input === 'string') return this.ignoredDialog(input);
+    try {
+      return this.applyDialog(input);
+    } catch (err) {
+      // Not expected (input is plain locals by now); keep the promise never to throw.
+      return this.ignoredDialog(`internal: ${errorText(err)}`);
+    }
+  }
+
+  private ignoredDialog(reason: string): DialogIngestResult {
+    this.ignored++;
+    return {
+      dialog: { dialog_uuid: '', call_key: '', fields: {}, states: [] },
+      call: { key: '', dialogs: [] },
+      duplicate: false,
+      ignored: reason,
+    };
+  }
+
+  private applyDialog(input: DialogInput): DialogIngestResult {
+    const now = this.clock();
+    this.expireDialogs(now);
+    let entry = this.dialogs.get(input.uuid);
+    const hash = hash53(input.dedupKey);
+    if (entry && entry.seen.includes(hash)) {
+      this.duplicates++;
+      return this.dialogResult(entry, true);
+    }
+    if (!entry) entry = this.newDialog(input.uuid, now);
+    else this.touchDialog(entry, now);
+    pushBounded(entry.seen, hash, MAX_SEEN);
+
+    switch (input.name) {
+      case 'dialog_create':
+        entry.hasCreate = true;
+        entry.createdAt = input.time || entry.createdAt;
+        if (input.dialogType !== undefined) entry.dialogType = input.dialogType;
+        if (input.direction !== undefined) entry.direction = input.direction;
+        if (input.businessDirection !== undefined) {
+          entry.businessDirection = input.businessDirection;
+        }
+        // The create's fields win over whatever a close that came first said.
+        for (const [k, v] of input.fields) entry.fields[k] = v;
+        if (input.state !== undefined) addState(entry, input.state, input.time, true);
+        break;
+      case 'dialog_state_update':
+        if (input.state !== undefined) addState(entry, input.state, input.time, false);
+        break;
+      case 'dialog_close':
+        entry.closedAt = input.time;
+        if (input.closeCause !== undefined) entry.closeCause = input.closeCause;
+        entry.dialogType ??= input.dialogType;
+        entry.direction ??= input.direction;
+        entry.businessDirection ??= input.businessDirection;
+        // A close repeats much of the create and adds variables etc.: fill, never override.
+        for (const [k, v] of input.fields) if (!(k in entry.fields)) entry.fields[k] = v;
+        break;
+      case 'dialog_hold':
+        entry.held = input.held;
+        break;
+      case 'dialog_meeting_entered':
+        if (input.meetingUuid !== undefined) entry.meetingUuid = input.meetingUuid;
+        break;
+    }
+
+    if (input.caller !== undefined && input.caller !== entry.uuid) {
+      const fromCreate = input.name === 'dialog_create';
+      if (entry.caller === undefined || (fromCreate && !entry.callerFromCreate)) {
+        entry.caller = input.caller;
+        entry.callerFromCreate = fromCreate;
+      }
+      this.joinCall(entry, entry.caller);
+    }
+    return this.dialogResult(entry, false);
+  }
+
+  private newDialog(uuid: string, now: number): DialogEntry {
+    while (this.dialogs.size >= this.maxEntries) {
+      const oldest = this.dialogs.values().next().value as DialogEntry;
+      this.dropDialog(oldest);
+    }
+    const entry = new DialogEntry(uuid, now);
+    this.dialogs.set(uuid, entry);
+    // A call may already be keyed by this uuid: a later dialog named this one its caller.
+    let call = this.dialogCalls.get(uuid);
+    if (!call) {
+      call = new CallEntry(uuid);
+      this.dialogCalls.set(uuid, call);
+    }
+    call.dialogs.push(uuid);
+    return entry;
+  }
+
+  private touchDialog(entry: DialogEntry, now: number): void {
+    entry.t = now;
+    this.dialogs.delete(entry.uuid);
+    this.dialogs.set(entry.uuid, entry);
+  }
+
+  /** Move the entry's whole call into the caller's call (re-keying it). */
+  private joinCall(entry: DialogEntry, caller: string): void {
+    const callerEntry = this.dialogs.get(caller);
+    const targetKey = callerEntry ? callerEntry.callKey : caller;
+    if (targetKey === entry.callKey) return;
+    const from = this.dialogCalls.get(entry.callKey);
+    let into = this.dialogCalls.get(targetKey);
+    if (!into) {
+      into = new CallEntry(targetKey);
+      this.dialogCalls.set(targetKey, into);
+    }
+    if (from) {
+      for (const uuid of from.dialogs) {
+        const d = this.dialogs.get(uuid);
+        if (d) d.callKey = targetKey;
+        into.dialogs.push(uuid);
+      }
+      this.dialogCalls.delete(from.key);
+    } else {
+      entry.callKey = targetKey;
+      into.dialogs.push(entry.uuid);
+    }
+  }
+
+  private dropDialog(entry: DialogEntry): void {
+    this.dialogs.delete(entry.uuid);
+    const call = this.dialogCalls.get(entry.callKey);
+    if (call) {
+      const i = call.dialogs.indexOf(entry.uuid);
+      if (i >= 0) call.dialogs.splice(i, 1);
+      if (call.dialogs.length === 0) this.dialogCalls.delete(call.key);
+    }
+    this.evicted++;
+  }
+
+  private expireDialogs(now: number): number {
+    let n = 0;
+    for (const entry of this.dialogs.values()) {
+      if (now - entry.t < this.ttlMs) break;
+      this.dropDialog(entry);
+      n++;
+    }
+    return n;
+  }
+
+  private liveDialog(uuid: string): DialogEntry | undefined {
+    const entry = this.dialogs.get(uuid);
+    if (entry && this.clock() - entry.t >= this.ttlMs) {
+      this.dropDialog(entry);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private dialogResult(entry: DialogEntry, duplicate: boolean): DialogIngestResult {
+    const dialog = dialogSnapshot(entry);
+    return { dialog, call: this.callView(entry.callKey, entry, dialog), duplicate };
+  }
+
+  private callView(
+    key: string,
+    current?: DialogEntry,
+    currentSnap?: DialogSnapshot,
+  ): DialogCallView {
+    const call = this.dialogCalls.get(key);
+    const view: DialogCallView = { key, dialogs: [] };
+    if (!call) return view;
+    const entries: DialogEntry[] = [];
+    for (const uuid of call.dialogs) {
+      const d = this.dialogs.get(uuid);
+      if (d) entries.push(d);
+    }
+    entries.sort((a, b) => {
+      const ta = a.createdAt ?? a.states[0]?.event_time ?? '\uffff';
+      const tb = b.createdAt ?? b.states[0]?.event_time ?? '\uffff';
+      return ta < tb ? -1 : ta > tb ? 1 : 0;
+    });
+    view.dialogs = entries.map((d) =>
+      d === current && currentSnap ? currentSnap : dialogSnapshot(d),
+    );
+    const ended = endedBy(entries);
+    if (ended) view.ended_by = ended;
+    return view;
+  }
+
+  getDialog(uuid: string): DialogSnapshot | undefined {
+    try {
+      const entry = this.liveDialog(uuid);
+      return entry ? dialogSnapshot(entry) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  getDialogCall(key: string): DialogCallView | undefined {
+    try {
+      const call = this.dialogCalls.get(key);
+      if (!call) return undefined;
+      for (const uuid of [...call.dialogs]) this.liveDialog(uuid);
+      return this.dialogCalls.has(key) ? this.callView(key) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // ccsevents
+
+  ingestCcs(name: string, data: Data, ts?: number): CcsIngestResult {
+    try {
+      const now = this.clock();
+      const input = readCcs(name, data, ts, now);
+      if (!input) {
+        this.ignored++;
+        return {};
+      }
+      return this.applyCcs(input, now);
+    } catch {
+      this.ignored++;
+      return {};
+    }
+  }
+
+  private applyCcs(input: CcsInput, now: number): CcsIngestResult {
+    expireFront(this.ccsCalls, now, this.ttlMs, () => this.evicted++);
+    expireFront(this.connections, now, this.ttlMs, () => this.evicted++);
+    expireFront(this.seances, now, this.ttlMs, () => this.evicted++);
+
+    const { name, kind, ts } = input;
+    const primary =
+      kind === 'call' ? input.callId : kind === 'connection' ? input.connId : input.seanceId;
+    if (name === 'connection_failure' && !input.connId && !input.callId) {
+      this.ignored++; // a failure naming neither a connection nor a leg: nothing to attach to
+      return {};
+    }
+    if (!primary && name !== 'connection_failure') {
+      this.ignored++;
+      return {};
+    }
+
+    // The objects the event names, created when unknown, touched when known.
+    const call = input.callId ? this.upsertCall(input.callId, now) : undefined;
+    const conn = input.connId ? this.upsertConnection(input.connId, now) : undefined;
+    const seance = input.seanceId ? this.upsertSeance(input.seanceId, now) : undefined;
+    const own = kind === 'call' ? call : kind === 'connection' ? conn : seance;
+
+    if (own) {
+      if (input.domain !== undefined) own.domain = input.domain;
+      if (input.info) mergeInfo(own.info, input.info);
+      if (input.state !== undefined) {
+        if ('states' in own) setState(own, input.state, ts);
+        else own.state = input.state;
+      }
+      if (name.endsWith('_delete')) own.deleted = true;
+    }
+    // Objects named alongside learn the domain when they have none.
+    for (const o of [call, conn, seance]) {
+      if (o && o !== own && o.domain === undefined && input.domain !== undefined) {
+        o.domain = input.domain;
+      }
+    }
+
+    // Every id pair an event names is a link.
+    if (call && seance) {
+      call.seance_id = seance.seance_id;
+      addId(seance.call_ids, call.call_id);
+    }
+    if (conn && seance) {
+      conn.seance_id = seance.seance_id;
+      addId(seance.connection_ids, conn.connection_id);
+    }
+    if (call && conn) {
+      addId(call.connection_ids, conn.connection_id);
+      addId(conn.call_ids, call.call_id);
+    }
+
+    switch (name) {
+      case 'call_create':
+      case 'call_update':
+        if (call && input.number !== undefined) call.number = input.number;
+        break;
+      case 'call_dtmf':
+        if (call && input.digit !== undefined) {
+          call.dtmf = ((call.dtmf ?? '') + input.digit).slice(-MAX_DTMF);
+        }
+        break;
+      case 'connection_start_record':
+        if (conn) conn.recording = { ...conn.recording, started: true };
+        break;
+      case 'connection_set_record_info':
+        if (conn) {
+          const info: Data = { ...input.extra };
+          delete info.connection_id;
+          if (input.info) mergeInfo(info, input.info);
+          conn.recording = { started: true, info };
+        }
+        break;
+      case 'connection_failure': {
+        const failed: Data = { ts, ...input.extra };
+        if (input.info) failed.info = input.info;
+        if (conn) conn.failed = failed;
+        else if (call) call.failed = failed;
+        break;
+      }
+      case 'seance_create':
+      case 'seance_update':
+        if (seance && input.number !== undefined) seance.number = input.number;
+        break;
+      case 'seance_set_next_number':
+        if (seance && input.number !== undefined) {
+          pushBounded(seance.numbers, input.number, MAX_IDS);
+        }
+        break;
+    }
+
+    const result: CcsIngestResult = {};
+    if (call) result.call = callSnapshot(call);
+    if (conn) result.connection = connectionSnapshot(conn);
+    if (seance) result.seance = seanceSnapshot(seance);
+    return result;
+  }
+
+  private upsertCall(id: string, now: number): CcsCallEntry {
+    return upsert(
+      this.ccsCalls,
+      id,
+      now,
+      this.maxEntries,
+      () => this.evicted++,
+      () => ({
+        call_id: id,
+        states: [],
+        connection_ids: [],
+        info: {},
+        t: now,
+      }),
+    );
+  }
+
+  private upsertConnection(id: string, now: number): ConnectionEntry {
+    return upsert(
+      this.connections,
+      id,
+      now,
+      this.maxEntries,
+      () => this.evicted++,
+      () => ({
+        connection_id: id,
+        call_ids: [],
+        info: {},
+        t: now,
+      }),
+    );
+  }
+
+  private upsertSeance(id: string, now: number): SeanceEntry {
+    return upsert(
+      this.seances,
+      id,
+      now,
+      this.maxEntries,
+      () => this.evicted++,
+      () => ({
+        seance_id: id,
+        states: [],
+        call_ids: [],
+        connection_ids: [],
+        numbers: [],
+        info: {},
+        t: now,
+      }),
+    );
+  }
+
+  getCall(callId: string): CcsCallSnapshot | undefined {
+    const e = this.live(this.ccsCalls, callId);
+    return e ? callSnapshot(e) : undefined;
+  }
+
+  getConnection(id: string): ConnectionSnapshot | undefined {
+    const e = this.live(this.connections, id);
+    return e ? connectionSnapshot(e) : undefined;
+  }
+
+  getSeance(id: string): SeanceSnapshot | undefined {
+    const e = this.live(this.seances, id);
+    return e ? seanceSnapshot(e) : undefined;
+  }
+
+  private live<E extends { t: number }>(map: Map<string, E>, id: string): E | undefined {
+    const e = typeof id === 'string' ? map.get(id) : undefined;
+    if (e && this.clock() - e.t >= this.ttlMs) {
+      map.delete(id);
+      this.evicted++;
+      return undefined;
+    }
+    return e;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  sweep(): number {
+    const now = this.clock();
+    const count = () => this.evicted++;
+    return (
+      this.expireDialogs(now) +
+      expireFront(this.ccsCalls, now, this.ttlMs, count) +
+      expireFront(this.connections, now, this.ttlMs, count) +
+      expireFront(this.seances, now, this.ttlMs, count)
+    );
+  }
+
+  stats(): TrackerStats {
+    return {
+      dialogs: this.dialogs.size,
+      calls: this.ccsCalls.size,
+      connections: this.connections.size,
+      seances: this.seances.size,
+      evicted: this.evicted,
+      ignored: this.ignored,
+      dialogCalls: this.dialogCalls.size,
+      duplicates: this.duplicates,
+    };
+  }
+
+  clear(): void {
+    this.dialogs.clear();
+    this.dialogCalls.clear();
+    this.ccsCalls.clear();
+    this.connections.clear();
+    this.seances.clear();
+  }
+
+  private clock(): number {
+    try {
+      const t = this.now();
+      return typeof t === 'number' && Number.isFinite(t) ? t : Date.now();
+    } catch {
+      return Date.now();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry helpers
+
+function errorText(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return 'unknown error';
+  }
+}
+
+/** Insert a state in event-time order (a create's state before updates of the same second). */
+function addState(entry: DialogEntry, state: string, time: string, create: boolean): void {
+  const states = entry.states;
+  let i = states.length;
+  while (i > 0) {
+    const prev = states[i - 1];
+    if (prev.event_time > time || (prev.event_time === time && create && !prev.create)) i--;
+    else break;
+  }
+  states.splice(i, 0, { state, event_time: time, create });
+  if (states.length > MAX_STATES) states.splice(0, states.length - MAX_STATES);
+}
+
+function setState(
+  o: { state?: string; states: { state: string; ts: number }[] },
+  state: string,
+  ts: number,
+): void {
+  if (o.state !== state) pushBounded(o.states, { state, ts }, MAX_STATES);
+  o.state = state;
+}
+
+function upsert<E extends { t: number }>(
+  map: Map<string, E>,
+  id: string,
+  now: number,
+  max: number,
+  onEvict: () => void,
+  make: () => E,
+): E {
+  let e = map.get(id);
+  if (e) {
+    map.delete(id);
+  } else {
+    while (map.size >= max) {
+      const oldest = map.keys().next().value as string;
+      map.delete(oldest);
+      onEvict();
+    }
+    e = make();
+  }
+  e.t = now;
+  map.set(id, e);
+  return e;
+}
+
+function expireFront<E extends { t: number }>(
+  map: Map<string, E>,
+  now: number,
+  ttl: number,
+  onEvict: () => void,
+): number {
+  let n = 0;
+  for (const [id, e] of map) {
+    if (now - e.t < ttl) break;
+    map.delete(id);
+    onEvict();
+    n++;
+  }
+  return n;
+}
+
+function endedBy(entries: DialogEntry[]): DialogCallView['ended_by'] {
+  const earliest = (cause: string): DialogEntry | undefined => {
+    let best: DialogEntry | undefined;
+    for (const d of entries) {
+      if (d.closeCause !== cause) continue;
+      if (!best || (d.closedAt ?? '') < (best.closedAt ?? '')) best = d;
+    }
+    return best;
+  };
+  const hangup = earliest('HANGUP');
+  if (hangup) {
+    const out: NonNullable<DialogCallView['ended_by']> = {
+      dialog_uuid: hangup.uuid,
+      side: sideOf(hangup.dialogType),
+      close_cause: 'HANGUP',
+    };
+    if (hangup.dialogType !== undefined) out.dialog_type = hangup.dialogType;
+    return out;
+  }
+  const left = earliest('DIALOG_LEFT');
+  if (!left) return undefined;
+  // DIALOG_LEFT: the other party left. Prefer a dialog of the other type that was not left.
+  const candidates = entries.filter((d) => d !== left && d.closeCause !== 'DIALOG_LEFT');
+  const other =
+    candidates.find(
+      (d) =>
+        left.dialogType !== undefined &&
+        d.dialogType !== undefined &&
+        d.dialogType !== left.dialogType,
+    ) ?? candidates[0];
+  const side =
+    left.dialogType !== undefined && sideOf(left.dialogType) !== 'unknown'
+      ? otherSide(left.dialogType)
+      : sideOf(other?.dialogType);
+  const out: NonNullable<DialogCallView['ended_by']> = {
+    dialog_uuid: other ? other.uuid : left.uuid,
+    side,
+    close_cause: 'DIALOG_LEFT',
+  };
+  if (other?.dialogType !== undefined) out.dialog_type = other.dialogType;
+  return out;
+}
+
+function dialogSnapshot(e: DialogEntry): DialogSnapshot {
+  const s: DialogSnapshot = {
+    dialog_uuid: e.uuid,
+    call_key: e.callKey,
+    fields: plainData(e.fields),
+    states: e.states.map((x) => ({ state: x.state, event_time: x.event_time })),
+  };
+  const last = e.states[e.states.length - 1];
+  if (last) s.state = last.state;
+  if (e.dialogType !== undefined) s.dialog_type = e.dialogType;
+  if (e.direction !== undefined) s.direction = e.direction;
+  if (e.businessDirection !== undefined) s.business_direction = e.businessDirection;
+  if (e.caller !== undefined) s.caller_dialog_uuid = e.caller;
+  if (e.createdAt !== undefined) s.created_at = e.createdAt;
+  if (e.closedAt !== undefined) s.closed_at = e.closedAt;
+  if (e.closeCause !== undefined) s.close_cause = e.closeCause;
+  if (e.held !== undefined) s.held = e.held;
+  if (e.meetingUuid !== undefined) s.meeting_uuid = e.meetingUuid;
+  if (!e.hasCreate) s.partial = true;
+  return s;
+}
+
+function callSnapshot(e: CcsCallEntry): CcsCallSnapshot {
+  const s: CcsCallSnapshot = {
+    call_id: e.call_id,
+    states: e.states.map((x) => ({ state: x.state, ts: x.ts })),
+    connection_ids: [...e.connection_ids],
+    info: plainData(e.info),
+  };
+  if (e.domain !== undefined) s.domain = e.domain;
+  if (e.state !== undefined) s.state = e.state;
+  if (e.seance_id !== undefined) s.seance_id = e.seance_id;
+  if (e.number !== undefined) s.number = e.number;
+  if (e.dtmf !== undefined) s.dtmf = e.dtmf;
+  if (e.failed !== undefined) s.failed = plainData(e.failed);
+  if (e.deleted) s.deleted = true;
+  return s;
+}
+
+function connectionSnapshot(e: ConnectionEntry): ConnectionSnapshot {
+  const s: ConnectionSnapshot = {
+    connection_id: e.connection_id,
+    call_ids: [...e.call_ids],
+    info: plainData(e.info),
+  };
+  if (e.domain !== undefined) s.domain = e.domain;
+  if (e.state !== undefined) s.state = e.state;
+  if (e.seance_id !== undefined) s.seance_id = e.seance_id;
+  if (e.recording !== undefined) {
+    s.recording = { started: e.recording.started };
+    if (e.recording.info !== undefined) s.recording.info = plainData(e.recording.info);
+  }
+  if (e.failed !== undefined) s.failed = plainData(e.failed);
+  if (e.deleted) s.deleted = true;
+  return s;
+}
+
+function seanceSnapshot(e: SeanceEntry): SeanceSnapshot {
+  const s: SeanceSnapshot = {
+    seance_id: e.seance_id,
+    states: e.states.map((x) => ({ state: x.state, ts: x.ts })),
+    call_ids: [...e.call_ids],
+    connection_ids: [...e.connection_ids],
+    numbers: [...e.numbers],
+    info: plainData(e.info),
+  };
+  if (e.domain !== undefined) s.domain = e.domain;
+  if (e.state !== undefined) s.state = e.state;
+  if (e.number !== undefined) s.number = e.number;
+  if (e.deleted) s.deleted = true;
+  return s;
+}
