@@ -52,6 +52,17 @@ export interface SimulatorOptions {
   domain?: string;
   /** Deterministic ids and timings for tests. */
   seed?: number;
+  /** Number of default agents (1001, 1002, ...) when the scenario lists none. Default 10. */
+  agentCount?: number;
+  /**
+   * Load mode (benchmarks, demos): `calls` dedicated agents (L1, L2, ...) each keep one preview
+   * call going: dial, bridge, talk `talkMs` (simulated, default 1 000), hang up, repeat.
+   */
+  load?: { calls: number; talkMs?: number };
+  /** Validate every emitted event against the schemas (tests; off on the lean send path). */
+  validateEvents?: boolean;
+  /** How long a session whose socket dropped is kept for resuming (ms). Default 300 000. */
+  sessionTtlMs?: number;
   logger?: { info(msg: string): void; warn(msg: string): void; error(msg: string): void };
 }
 
@@ -63,6 +74,8 @@ export interface SimulatorStats {
   badFrames: number;
   webhooksSent: number;
   webhookFailures: number;
+  /** Events that failed schema validation (only counted with validateEvents). */
+  invalidEvents?: number;
 }
 
 export interface SimulatorApi {
