@@ -394,6 +394,28 @@ describe('gateway client', function () {
       assert.equal(logins[1].resume?.sessionId, c.status.sessionId);
     });
 
+    it('after a kickout notice waits the longest delay before reconnecting', async () => {
+      const c = await connected();
+      const seen: ConnectionStatus[] = [];
+      c.onStatus((s) => seen.push(s));
+      const problems: string[] = [];
+      c.onProblem((p) => problems.push(`${p.code} ${p.message}`));
+      const conn = Array.from(gw.conns)[0];
+      conn.send({ type: 'notice', code: 'kickout', message: 'logged in elsewhere' });
+      conn.ws.close();
+      await waitUntil(() => seen.some((s) => s.state === 'reconnecting'), 'reconnecting');
+      assert.equal(seen[0].attempt, 1);
+      assert.equal(seen[0].nextDelayMs, 200, 'the cap, not the first delay');
+      assert.deepEqual(problems, ['NOTICE kickout: logged in elsewhere']);
+      await waitUntil(() => c.status.state === 'connected', 'reconnected');
+    });
+
+    it('refuses a URL that is not ws:// or wss://', () => {
+      const o = { tenant: 't', username: 'u', password: 'p' };
+      assert.throws(() => new GatewayClient({ ...o, url: 'http://x' }), /ws:\/\/ or wss:\/\//);
+      assert.throws(() => new GatewayClient({ ...o, url: '' }), /url is required/);
+    });
+
     it('close() ends pending operations as closed and leaves no timer or socket behind', async () => {
       await sleep(20);
       const baseTimeouts = timeouts();
@@ -604,8 +626,10 @@ describe('gateway client', function () {
 
     it('server killed mid-stream and restarted on the same port: every seq exactly once', async () => {
       const state = new FakeState();
+      // The server also replays a few events the client already has: they must be dropped.
+      const options = { state, replayOverlap: 20 };
       await gw.stop();
-      gw = new FakeGateway({ state });
+      gw = new FakeGateway(options);
       const port = await gw.listen(0);
       const c = await connected({ heartbeatMs: 50 });
       c.subscribe({ id: 'sub-stream', events: ['ccsevents.call_create'] });
@@ -624,7 +648,7 @@ describe('gateway client', function () {
           await gw.stop(); // kill: sockets terminated, port released, session kept
         }
         if (i === 2000) {
-          gw = new FakeGateway({ state });
+          gw = new FakeGateway(options);
           await gw.listen(port);
         }
         if (i % 50 === 0) await tick();
@@ -637,6 +661,7 @@ describe('gateway client', function () {
       const st = c.stats();
       assert.equal(st.gaps, 0);
       assert.equal(st.lastSeq, TOTAL);
+      assert.ok(st.duplicates >= 1, 'the overlapping replay was deduplicated');
       assert.ok(st.reconnects >= 1);
       // The restarted server saw a resume login and the subscription re-sent with its id.
       assert.equal(gw.frames('login')[0].resume?.sessionId, session.id);

@@ -156,6 +156,8 @@ export class GatewayClient implements GatewayClientApi {
   private lastSeq = 0;
   /** A resume was refused (resumed: false); a following `gap` notice is the same loss. */
   private resumeLost = false;
+  /** The server said the same user logged in elsewhere: wait the longest delay before retrying. */
+  private kickedOut = false;
   private counter = 0;
   private pingId = 0;
 
@@ -192,6 +194,9 @@ export class GatewayClient implements GatewayClientApi {
   constructor(options: GatewayClientOptions) {
     if (!options || typeof options.url !== 'string' || options.url === '') {
       throw new TypeError('GatewayClient: options.url is required');
+    }
+    if (!/^wss?:\/\/[^/?#\s]+/i.test(options.url)) {
+      throw new TypeError('GatewayClient: options.url must be a ws:// or wss:// URL');
     }
     this.opts = options;
     this.log = options.logger ?? noopLogger;
@@ -533,7 +538,9 @@ export class GatewayClient implements GatewayClientApi {
     const s = this.st.state;
     if (s === 'closed' || s === 'authFailed') return;
     this.attempt++;
-    const delay = backoffDelay(this.attempt, this.backoff);
+    // After a kickout, reconnecting at once would kick the other login in turn, in a loop.
+    const delay = this.kickedOut ? this.backoff.maxMs : backoffDelay(this.attempt, this.backoff);
+    this.kickedOut = false;
     this.setStatus({
       state: 'reconnecting',
       attempt: this.attempt,
@@ -839,6 +846,7 @@ export class GatewayClient implements GatewayClientApi {
   }
 
   private handleNotice(f: NoticeFrame): void {
+    if (f.code === 'kickout') this.kickedOut = true;
     if (f.code === 'gap') {
       if (this.resumeLost) this.resumeLost = false;
       else this.counters.gaps++;
