@@ -11,6 +11,10 @@ import {
   validateParams,
   EVENT_NAMES,
 } from '../src/protocol';
+import { seedBodies } from './support/seeds';
+
+// Re-exported for test files that import it from here (test/tracker.test.ts).
+export { seedBodies };
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -134,21 +138,3 @@ describe('protocol: validation', () => {
     }
   });
 });
-
-/** The JSON bodies of seed 003, in order. */
-export function seedBodies(text: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const parts = text.split(/\nBody\n/).slice(1);
-  for (const part of parts) {
-    const start = part.indexOf('{');
-    let depth = 0;
-    for (let i = start; i < part.length; i++) {
-      if (part[i] === '{') depth++;
-      else if (part[i] === '}' && --depth === 0) {
-        out.push(JSON.parse(part.slice(start, i + 1)));
-        break;
-      }
-    }
-  }
-  return out;
-}

@@ -110,7 +110,9 @@ export function validateScenario(value: unknown): Scenario {
     try {
       new RegExp(`^(?:${r.match})$`);
     } catch (err) {
-      throw new Error(`invalid scenario: rule "${r.match}": ${(err as Error).message}`);
+      throw new Error(`invalid scenario: rule "${r.match}": ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
   return scenario;
@@ -122,7 +124,7 @@ export function loadScenarioFile(file: string): Scenario {
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read scenario ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot read scenario ${file}: ${(err as Error).message}`, { cause: err });
   }
   return validateScenario(parsed);
 }

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/**
+ * ccflow-sim: run the virtual contact center from a shell.
+ *
+ *   ccflow-sim --port 8080 --speed 1 --webhook http://127.0.0.1:1880/cc/dialog --inbound 6
+ */
+import { parseArgs } from 'node:util';
+import type { SimulatorOptions } from './api';
+import { loadScenarioFile } from './scenario';
+import { Simulator } from './simulator';
+
+export const USAGE = `ccflow-sim: a virtual contact center speaking the ccflow gateway protocol
+
+Usage: ccflow-sim [options]
+
+  --port N           listen port (default 0: the OS picks one)
+  --host ADDR        listen address (default 127.0.0.1)
+  --speed X          time scale: 10 = ten times faster (default 1)
+  --webhook URL      POST dialog webhooks (seed 003 bodies) to URL; repeatable
+  --webhook-token T  send header x-cc-token: T with every webhook
+  --webhook-secret S sign webhooks: x-cc-signature: sha256=<HMAC-SHA256 of the body>
+  --scenario FILE    number rules and agents (JSON, see docs/simulator.md)
+  --inbound N        inbound calls per (simulated) minute, routed to idle agents
+  --agents N         number of default agents 1001.. (default 10)
+  --load N           load mode: N concurrent generated preview calls
+  --load-talk MS     talk time of a load-mode call (simulated ms, default 1000)
+  --tenant T         accepted tenant (default demo)
+  --user U           accepted username (default demo)
+  --password P       accepted password (default demo)
+  --domain D         ccsevents domain (default demo.cc.local)
+  --seed N           deterministic ids and traffic
+  --quiet            log only warnings and errors
+  --help             this text
+
+Default number rules (last digit of the dialled number): 0 busy, 9 no answer, 8 rejects,
+7 fails, 6 answers and hangs up after 10 s, anything else answers after 2 s and stays.`;
+
+function num(name: string, v: string | undefined, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
+  return n;
+}
+
+/** Parse the command line into simulator options (throws on bad input). */
+export function parseCli(argv: string[]): {
+  help: boolean;
+  quiet: boolean;
+  options: SimulatorOptions;
+} {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      speed: { type: 'string' },
+      webhook: { type: 'string', multiple: true },
+      'webhook-token': { type: 'string' },
+      'webhook-secret': { type: 'string' },
+      scenario: { type: 'string' },
+      inbound: { type: 'string' },
+      agents: { type: 'string' },
+      load: { type: 'string' },
+      'load-talk': { type: 'string' },
+      tenant: { type: 'string' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      domain: { type: 'string' },
+      seed: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const speed = num('speed', values.speed);
+  if (speed !== undefined && speed <= 0) throw new Error('--speed must be > 0');
+  const load = num('load', values.load, 1);
+  const options: SimulatorOptions = {
+    port: num('port', values.port),
+    host: values.host,
+    speed,
+    webhooks: values.webhook ?? [],
+    webhookToken: values['webhook-token'],
+    webhookHmacSecret: values['webhook-secret'],
+    scenario: values.scenario ? loadScenarioFile(values.scenario) : undefined,
+    inboundPerMinute: num('inbound', values.inbound),
+    agentCount: num('agents', values.agents, 1),
+    load: load ? { calls: load, talkMs: num('load-talk', values['load-talk']) } : undefined,
+    users: {
+      [values.tenant ?? 'demo']: { [values.user ?? 'demo']: values.password ?? 'demo' },
+    },
+    domain: values.domain,
+    seed: num('seed', values.seed),
+  };
+  return { help: !!values.help, quiet: !!values.quiet, options };
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseCli>;
+  try {
+    parsed = parseCli(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`ccflow-sim: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const log = (level: string) => (msg: string) =>
+    process.stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`);
+  const sim = new Simulator({
+    ...parsed.options,
+    logger: {
+      info: parsed.quiet ? () => {} : log('info'),
+      warn: log('warn'),
+      error: log('error'),
+    },
+  });
+  const { url } = await sim.start();
+  const o = parsed.options;
+  const [tenant, users] = Object.entries(o.users ?? {})[0];
+  process.stdout.write(
+    `${url}\n` +
+      `  login: tenant ${tenant}, user ${Object.keys(users)[0]}; agents ${sim.model.agentIds().join(', ')}\n` +
+      `  speed x${o.speed ?? 1}; inbound ${o.inboundPerMinute ?? 0}/min; webhooks ${(o.webhooks ?? []).join(' ') || 'none'}\n`,
+  );
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void sim.dispose().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (require.main === module) void main();
