@@ -16,6 +16,12 @@ export interface IngressOptions {
 export interface IngressRequest {
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
+  /**
+   * True when the exact bytes were gone (a body parser consumed the stream first) and rawBody
+   * was re-serialised from the parsed body. Accepted only when no HMAC secret is configured:
+   * a signature cannot be checked over bytes the sender did not sign (401 with that message).
+   */
+  reserialized?: boolean;
 }
 
 export type IngressOutcome =
@@ -25,6 +31,11 @@ export type IngressOutcome =
 export interface IngressStats {
   accepted: number;
   duplicates: number;
+  /**
+   * Refusals by reason: too_large, content_type, content_encoding, token_missing,
+   * token_invalid, signature_missing, signature_malformed, signature_invalid,
+   * signature_unverifiable, bad_json, schema.
+   */
   rejected: Record<string, number>;
 }
 
