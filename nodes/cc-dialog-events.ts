@@ -5,13 +5,22 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { EventHubApi, TrackedEvent } from '../src/hub/api';
 import { createEventHub } from '../src/hub/event-hub';
-import { WebhookIngress } from '../src/webhook/ingress';
+import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import { attachToGateway, EventStatus, filterSet, passes } from './lib/event-node';
 import { startGatewaySource } from './lib/event-source';
 import { addWebhookRoute } from './lib/webhook-route';
-import { closedBy, DEFAULT_MAX_KB, projectOf } from './lib/event-dialog';
+import { DEFAULT_MAX_KB, projectOf } from './lib/event-dialog';
 
 const TYPE = 'cc-dialog-events';
+
+/** The ingress is loaded only by webhook-mode nodes. */
+function createIngress(options: IngressOptions): WebhookIngressApi {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('../src/webhook/ingress') as {
+    WebhookIngress: new (o: IngressOptions) => WebhookIngressApi;
+  };
+  return new mod.WebhookIngress(options);
+}
 
 interface DialogEventsDef extends NodeDef {
   gateway?: string;
@@ -48,7 +57,8 @@ export = function register(RED: NodeAPI): void {
       if (directions && !passes(directions, snap?.business_direction ?? data.business_direction)) {
         return false;
       }
-      if (projects && !projectOf(snap, data).some((p) => projects.has(p))) return false;
+      if (projects && !projectOf(snap, data, event.dialog?.call).some((p) => projects.has(p)))
+        return false;
       return true;
     };
 
@@ -62,7 +72,7 @@ export = function register(RED: NodeAPI): void {
         source: event.source,
       };
       if (event.name === 'dialog_close') {
-        msg.closedBy = closedBy(event.data, result?.dialog, result?.call);
+        msg.closedBy = event.closedBy;
         msg.closeCause = event.data.close_cause;
       }
       return msg;
@@ -92,7 +102,7 @@ export = function register(RED: NodeAPI): void {
       (Number.isFinite(maxKb) && maxKb > 0 ? maxKb : DEFAULT_MAX_KB) * 1024,
     );
     const creds = this.credentials ?? {};
-    const ingress = new WebhookIngress({
+    const ingress = createIngress({
       maxBytes,
       token: creds.token || undefined,
       hmacSecret: creds.hmacSecret || undefined,

@@ -268,6 +268,38 @@ describe('event hub without a gateway (webhook only)', () => {
     assert.equal(got.length, 8);
   });
 
+  it('says which side ended the call on each dialog_close', async () => {
+    const bodies = seed003();
+    const inOrder = createEventHub(undefined, { sweepMs: 0 });
+    const closes = bodies.map((b) => inOrder.ingestDialogBody(b)).filter((e) => e.closedBy);
+    assert.deepEqual(
+      closes.map((e) => [e.data.dialog_uuid, e.data.close_cause, e.closedBy]),
+      [
+        [CUSTOMER, 'HANGUP', 'customer'],
+        [CONSULTANT, 'DIALOG_LEFT', 'customer'],
+      ],
+    );
+    await inOrder.close();
+
+    // Closes delivered in reverse order: the DIALOG_LEFT alone still points at the customer.
+    const reversed = createEventHub(undefined, { sweepMs: 0 });
+    for (const b of bodies.slice(0, 6)) reversed.ingestDialogBody(b);
+    assert.equal(reversed.ingestDialogBody(bodies[7]).closedBy, 'customer');
+    assert.equal(reversed.ingestDialogBody(bodies[6]).closedBy, 'customer');
+    await reversed.close();
+
+    // The agent hangs up: the customer's dialog is the one left.
+    const agentEnds = createEventHub(undefined, { sweepMs: 0 });
+    for (const b of bodies.slice(0, 6)) agentEnds.ingestDialogBody(b);
+    const agentHangup = { ...bodies[7], close_cause: 'HANGUP' };
+    const customerLeft = { ...bodies[6], close_cause: 'DIALOG_LEFT' };
+    assert.equal(agentEnds.ingestDialogBody(agentHangup).closedBy, 'agent');
+    assert.equal(agentEnds.ingestDialogBody(customerLeft).closedBy, 'agent');
+    // Other events carry no closedBy.
+    assert.equal(agentEnds.ingestDialogBody(bodies[2]).closedBy, undefined);
+    await agentEnds.close();
+  });
+
   it('sweeps expired entries on its timer', async () => {
     let now = 1_000_000;
     const hub = createEventHub(undefined, { sweepMs: 5, ttlMs: 1000, now: () => now });

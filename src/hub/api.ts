@@ -21,6 +21,11 @@ export interface TrackedEvent {
   dialog?: DialogIngestResult;
   /** ccs family: the call / connection / seance snapshots the event touched. */
   ccs?: CcsIngestResult;
+  /**
+   * dialog_close only: which side ended the call (HANGUP: this dialog's party; DIALOG_LEFT:
+   * the party of the most recent HANGUP of the same call, else the other side).
+   */
+  closedBy?: 'customer' | 'agent' | 'unknown';
 }
 
 export type TrackedListener = (event: TrackedEvent) => void;

@@ -14,6 +14,7 @@ import type { Data } from '../protocol/types';
 import { CallTracker } from '../tracker/call-tracker';
 import type { CallTrackerApi, TrackerOptions } from '../tracker/api';
 import type { EventHubApi, TrackedEvent, TrackedListener } from './api';
+import { CloseSides } from './close-side';
 
 export interface EventHubOptions extends TrackerOptions {
   /** How often expired tracker entries are swept (ms). Default 60 000; 0 turns the timer off. */
@@ -40,6 +41,7 @@ const FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs'];
 class EventHub implements EventHubApi {
   readonly tracker: CallTrackerApi;
   private readonly families: Record<EventFamily, FamilyState>;
+  private readonly closeSides: CloseSides;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -48,6 +50,7 @@ class EventHub implements EventHubApi {
     private readonly options: EventHubOptions,
   ) {
     this.tracker = options.tracker ?? new CallTracker(options);
+    this.closeSides = new CloseSides(options.maxEntries);
     this.families = { agent: { listeners: [] }, dialog: { listeners: [] }, ccs: { listeners: [] } };
     const sweepMs = options.sweepMs ?? DEFAULT_SWEEP_MS;
     if (sweepMs > 0) {
@@ -80,11 +83,7 @@ class EventHub implements EventHubApi {
       data: body,
       source: 'webhook',
     };
-    try {
-      event.dialog = this.tracker.ingestDialog(body);
-    } catch (err) {
-      this.report(err, event);
-    }
+    this.trackDialog(event);
     if (!this.closed) this.dispatch(this.families.dialog.listeners, event);
     return event;
   }
@@ -145,12 +144,19 @@ class EventHub implements EventHubApi {
       source: 'gateway',
       frame,
     };
+    this.trackDialog(event);
+    this.dispatch(this.families.dialog.listeners, event);
+  }
+
+  private trackDialog(event: TrackedEvent): void {
     try {
-      event.dialog = this.tracker.ingestDialog(frame.data);
+      event.dialog = this.tracker.ingestDialog(event.data);
+      if (event.name === 'dialog_close') {
+        event.closedBy = this.closeSides.closedBy(event.data, event.dialog);
+      }
     } catch (err) {
       this.report(err, event);
     }
-    this.dispatch(this.families.dialog.listeners, event);
   }
 
   private onCcsFrame(frame: GatewayEvent): void {

@@ -1,0 +1,604 @@
+/**
+ * The event-source nodes in the Node-RED test helper:
+ * - cc-dialog-events as a webhook on RED.httpNode, fed seed 003's bodies verbatim, with its
+ *   4xx answers, authentication, size limit, duplicate deliveries and route removal;
+ * - cc-dialog-events, cc-ccs-events and cc-seance-events through a cc-gateway config node in
+ *   embedded-simulator mode (real socket), one node per filter.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import type { GatewayConfigNode } from '../nodes/lib/types';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const helper = require('node-red-node-test-helper');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const gatewayModule = require('../nodes/cc-gateway');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dialogModule = require('../nodes/cc-dialog-events');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ccsModule = require('../nodes/cc-ccs-events');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const seanceModule = require('../nodes/cc-seance-events');
+
+helper.init(require.resolve('node-red'));
+
+type Msg = Record<string, any>;
+
+const SEEDS = path.join(__dirname, '..', '..', 'test', 'fixtures', 'seeds');
+
+/** The JSON bodies of seed 003, as the exact text the seed shows, in order. */
+function seedRawBodies(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(/\nBody\n/).slice(1)) {
+    const start = part.indexOf('{');
+    let depth = 0;
+    for (let i = start; i < part.length; i++) {
+      if (part[i] === '{') depth++;
+      else if (part[i] === '}' && --depth === 0) {
+        out.push(part.slice(start, i + 1));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function seed003Raw(): string[] {
+  const file = fs.readdirSync(SEEDS).find((f) => f.startsWith('003_'));
+  assert.ok(file, 'seed 003 fixture missing');
+  const bodies = seedRawBodies(fs.readFileSync(path.join(SEEDS, file), 'utf8'));
+  assert.equal(bodies.length, 8);
+  return bodies;
+}
+
+const CUSTOMER = 'bcfdaf62-87b7-4cd8-bd2e-b3d25a974b6d';
+const CONSULTANT = 'c2b19c63-f17b-4726-b3a1-5b5046e887ef';
+
+/** Collects the messages a helper node receives. */
+function collect(id: string): Msg[] {
+  const got: Msg[] = [];
+  helper.getNode(id).on('input', (msg: Msg) => got.push(msg));
+  return got;
+}
+
+function until(pred: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const t = setInterval(() => {
+      if (pred()) {
+        clearInterval(t);
+        resolve();
+      } else if (Date.now() - start > timeoutMs) {
+        clearInterval(t);
+        reject(new Error(`timed out waiting for ${what}`));
+      }
+    }, 5);
+  });
+}
+
+const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms));
+
+/** Serve an express app on 127.0.0.1 (an OS-picked port) for supertest. */
+async function serve(app: express.Express): Promise<{ base: string; close(): Promise<void> }> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('cc-dialog-events webhook', function () {
+  let httpNode: express.Express;
+  let server: { base: string; close(): Promise<void> } | undefined;
+
+  /** The node module, recording the runtime's httpNode on the way. */
+  function dialogWithHttp(RED: { httpNode: express.Express }): void {
+    httpNode = RED.httpNode;
+    dialogModule(RED);
+  }
+
+  const flow = (extra: Msg[] = []) => [
+    {
+      id: 'plain',
+      type: 'cc-dialog-events',
+      source: 'webhook',
+      path: '/cc/dialogs',
+      wires: [['out']],
+    },
+    {
+      id: 'tok',
+      type: 'cc-dialog-events',
+      source: 'webhook',
+      path: '/cc/token',
+      wires: [['outTok']],
+    },
+    {
+      id: 'mac',
+      type: 'cc-dialog-events',
+      source: 'webhook',
+      path: '/cc/hmac',
+      wires: [['outMac']],
+    },
+    {
+      id: 'small',
+      type: 'cc-dialog-events',
+      source: 'webhook',
+      path: '/cc/small',
+      maxKb: 1,
+      wires: [['outSmall']],
+    },
+    {
+      id: 'closes',
+      type: 'cc-dialog-events',
+      source: 'webhook',
+      path: '/cc/closes',
+      events: ['dialog_close'],
+      wires: [['outCloses']],
+    },
+    { id: 'out', type: 'helper' },
+    { id: 'outTok', type: 'helper' },
+    { id: 'outMac', type: 'helper' },
+    { id: 'outSmall', type: 'helper' },
+    { id: 'outCloses', type: 'helper' },
+    ...extra,
+  ];
+  const credentials = { tok: { token: 's3cret' }, mac: { hmacSecret: 'k3y' } };
+
+  async function load(mount?: (node: express.Express) => express.Express): Promise<void> {
+    await helper.load(dialogWithHttp, flow(), credentials);
+    const app = mount ? mount(httpNode) : httpNode;
+    server = await serve(app);
+  }
+
+  afterEach(async () => {
+    await helper.unload();
+    await server?.close();
+    server = undefined;
+  });
+
+  const post = (url: string, body: string | Buffer, headers: Record<string, string> = {}) => {
+    let r = request(server!.base).post(url).set('content-type', 'application/json');
+    for (const [k, v] of Object.entries(headers)) r = r.set(k, v);
+    return r.send(body);
+  };
+
+  it("gives eight messages for seed 003's eight bodies, posted verbatim in order", async () => {
+    await load();
+    const out = collect('out');
+    const raw = seed003Raw();
+    for (const body of raw) {
+      const res = await post('/cc/dialogs', body);
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body, { ok: true, duplicate: false });
+    }
+    await until(() => out.length === 8, 'eight messages');
+    assert.deepEqual(
+      out.map((m) => m.topic),
+      raw.map((b) => JSON.parse(b).event_name),
+    );
+    out.forEach((m, i) => {
+      assert.deepEqual(m.payload, JSON.parse(raw[i]), `payload ${i} is the body`);
+      assert.equal(m.source, 'webhook');
+    });
+
+    // The state updates carry the fields of their create events.
+    for (const i of [2, 3, 4]) {
+      const d = out[i].dialog;
+      assert.equal(d.dialog_uuid, CUSTOMER);
+      assert.equal(d.state, out[i].payload.state);
+      assert.equal(d.dialog_type, 'EXTERNAL');
+      assert.equal(d.direction, 'INBOUND');
+      assert.equal(d.business_direction, 'OUTBOUND');
+      assert.equal(d.fields.peer_name, 'Konsultant Paweł');
+      assert.equal(d.fields.peer_username, 'pkowalski');
+      assert.equal(d.fields.self_target, '48xxxxxxxxx');
+      assert.equal(d.caller_dialog_uuid, CONSULTANT);
+    }
+    const consultant = out[5].dialog;
+    assert.equal(consultant.dialog_uuid, CONSULTANT);
+    assert.equal(consultant.state, 'talking');
+    assert.equal(consultant.dialog_type, 'CONSULTANT');
+    assert.equal(consultant.fields.self_name, 'Konsultant Paweł');
+    assert.deepEqual(consultant.fields.project, { id: 1, name: 'Projekt Paweł' });
+    // msg.call: the dialogs of both parties of the call.
+    assert.deepEqual(
+      out[5].call.dialogs.map((d: Msg) => d.dialog_uuid).sort(),
+      [CONSULTANT, CUSTOMER].sort(),
+    );
+    assert.equal(out[5].call.key, out[2].call.key);
+
+    // The two closes: the customer hung up, the consultant's dialog was left.
+    assert.equal(out[6].topic, 'dialog_close');
+    assert.equal(out[6].dialog.dialog_uuid, CUSTOMER);
+    assert.equal(out[6].closeCause, 'HANGUP');
+    assert.equal(out[6].closedBy, 'customer');
+    assert.equal(out[7].dialog.dialog_uuid, CONSULTANT);
+    assert.equal(out[7].closeCause, 'DIALOG_LEFT');
+    assert.equal(out[7].closedBy, 'customer');
+    assert.equal(out[7].dialog.dialog_type, 'CONSULTANT');
+    for (const i of [0, 1, 2, 3, 4, 5]) assert.equal(out[i].closedBy, undefined);
+  });
+
+  it('emits a repeated delivery once', async () => {
+    await load();
+    const out = collect('out');
+    const raw = seed003Raw();
+    const first = await post('/cc/dialogs', raw[0]);
+    assert.deepEqual(first.body, { ok: true, duplicate: false });
+    const again = await post('/cc/dialogs', raw[0]);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body, { ok: true, duplicate: true });
+    const next = await post('/cc/dialogs', raw[1]);
+    assert.deepEqual(next.body, { ok: true, duplicate: false });
+    await until(() => out.length === 2, 'two messages');
+    await settle();
+    assert.deepEqual(
+      out.map((m) => m.payload.dialog_uuid),
+      [CONSULTANT, CUSTOMER],
+    );
+  });
+
+  it('answers 400 to bad JSON and emits nothing', async () => {
+    await load();
+    const out = collect('out');
+    const res = await post('/cc/dialogs', '{"event_type": "user_dialog",');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.ok, false);
+    assert.match(res.body.message, /json/i);
+    await settle();
+    assert.equal(out.length, 0);
+  });
+
+  it('answers 422 to a body that is not a dialog event and emits nothing', async () => {
+    await load();
+    const out = collect('out');
+    const bad = JSON.stringify({
+      event_type: 'user_dialog',
+      event_name: 'dialog_state_update',
+      state: 'talking',
+    });
+    const res = await post('/cc/dialogs', bad);
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.body.ok, false);
+    assert.match(res.body.message, /dialog_uuid/);
+    const unknown = JSON.stringify({
+      event_type: 'user_dialog',
+      event_name: 'dialog_exploded',
+      dialog_uuid: 'x',
+    });
+    const res2 = await post('/cc/dialogs', unknown);
+    assert.equal(res2.status, 422, res2.text);
+    await settle();
+    assert.equal(out.length, 0);
+  });
+
+  it('requires the shared token when one is set', async () => {
+    await load();
+    const out = collect('outTok');
+    const raw = seed003Raw();
+    const none = await post('/cc/token', raw[0]);
+    assert.equal(none.status, 401);
+    assert.equal(none.body.ok, false);
+    assert.match(none.body.message, /token/i);
+    const wrong = await post('/cc/token', raw[0], { 'x-cc-token': 'guess' });
+    assert.equal(wrong.status, 401);
+    assert.ok(!JSON.stringify(wrong.body).includes('s3cret'), 'the secret is never echoed');
+    await settle();
+    assert.equal(out.length, 0);
+    const ok = await post('/cc/token', raw[0], { 'x-cc-token': 's3cret' });
+    assert.equal(ok.status, 200, ok.text);
+    const bearer = await post('/cc/token', raw[1], { authorization: 'Bearer s3cret' });
+    assert.equal(bearer.status, 200, bearer.text);
+    await until(() => out.length === 2, 'two messages');
+  });
+
+  it('requires a valid HMAC-SHA256 signature of the raw body when a secret is set', async () => {
+    await load();
+    const out = collect('outMac');
+    const raw = seed003Raw()[0];
+    const sign = (body: string, key: string) =>
+      'sha256=' + crypto.createHmac('sha256', key).update(body).digest('hex');
+    const missing = await post('/cc/hmac', raw);
+    assert.equal(missing.status, 401);
+    const wrongKey = await post('/cc/hmac', raw, { 'x-cc-signature': sign(raw, 'other') });
+    assert.equal(wrongKey.status, 401);
+    assert.match(wrongKey.body.message, /signature/i);
+    // The same JSON re-serialized is not the signed body.
+    const reserialized = JSON.stringify(JSON.parse(raw));
+    const wrongBody = await post('/cc/hmac', reserialized, { 'x-cc-signature': sign(raw, 'k3y') });
+    assert.equal(wrongBody.status, 401);
+    await settle();
+    assert.equal(out.length, 0);
+    const ok = await post('/cc/hmac', raw, { 'x-cc-signature': sign(raw, 'k3y') });
+    assert.equal(ok.status, 200, ok.text);
+    await until(() => out.length === 1, 'one message');
+    assert.equal(out[0].topic, 'dialog_create');
+  });
+
+  it('keeps the raw body even when a JSON body parser runs first (Node-RED admin on "/")', async () => {
+    // As in a real runtime with httpAdminRoot and httpNodeRoot both "/": a JSON parser on the
+    // root app ahead of httpNode. The capture must sit above it or the HMAC cannot match.
+    await load((node) => {
+      const root = express();
+      root.use(express.json({ limit: '5mb' }));
+      root.use(node);
+      return root;
+    });
+    const out = collect('outMac');
+    const raw = seed003Raw()[1];
+    const sig = 'sha256=' + crypto.createHmac('sha256', 'k3y').update(raw).digest('hex');
+    const ok = await post('/cc/hmac', raw, { 'x-cc-signature': sig });
+    assert.equal(ok.status, 200, ok.text);
+    await until(() => out.length === 1, 'one message');
+    assert.equal(out[0].payload.dialog_uuid, CUSTOMER);
+  });
+
+  it('answers 413 to a body above the size limit and emits nothing', async () => {
+    await load();
+    const out = collect('outSmall');
+    const raw = seed003Raw()[0]; // about 1.6 KiB, the limit is 1 KiB
+    assert.ok(Buffer.byteLength(raw) > 1024);
+    const res = await post('/cc/small', raw);
+    assert.equal(res.status, 413, res.text);
+    assert.equal(res.body.ok, false);
+    assert.match(res.body.message, /1024|large|limit/i);
+    const small = await post('/cc/small', seed003Raw()[2]);
+    assert.equal(small.status, 200, small.text);
+    await until(() => out.length === 1, 'the small body');
+    assert.equal(out[0].topic, 'dialog_state_update');
+  });
+
+  it('filters by event name', async () => {
+    await load();
+    const out = collect('outCloses');
+    for (const body of seed003Raw()) assert.equal((await post('/cc/closes', body)).status, 200);
+    await until(() => out.length === 2, 'two closes');
+    await settle();
+    assert.deepEqual(
+      out.map((m) => [m.topic, m.closedBy]),
+      [
+        ['dialog_close', 'customer'],
+        ['dialog_close', 'customer'],
+      ],
+    );
+  });
+
+  it('removes its route when the node is closed', async () => {
+    await load();
+    const raw = seed003Raw()[0];
+    assert.equal((await post('/cc/dialogs', raw)).status, 200);
+    const routes = () =>
+      ((httpNode as any)._router.stack as { route?: { path: string } }[])
+        .filter((l) => l.route)
+        .map((l) => l.route!.path);
+    assert.ok(routes().includes('/cc/dialogs'));
+    await helper.unload();
+    assert.deepEqual(routes(), [], 'no route left');
+    const res = await post('/cc/dialogs', raw);
+    assert.equal(res.status, 404);
+  });
+});
+
+describe('event nodes through the gateway (embedded simulator)', function () {
+  this.timeout(20000);
+
+  const gateway = { id: 'gw', type: 'cc-gateway', mode: 'simulator', simSpeed: 20, heartbeat: 0 };
+  const dialog = (id: string, extra: Msg) => ({
+    id,
+    type: 'cc-dialog-events',
+    source: 'gateway',
+    gateway: 'gw',
+    wires: [[`${id}-out`]],
+    ...extra,
+  });
+  const ccs = (id: string, type: string, extra: Msg) => ({
+    id,
+    type,
+    gateway: 'gw',
+    wires: [[`${id}-out`]],
+    ...extra,
+  });
+  const nodes = [
+    dialog('dAll', {}),
+    dialog('dClose', { events: ['dialog_close'] }),
+    dialog('dExternal', { dialogTypes: ['EXTERNAL'] }),
+    dialog('dTalking', { states: ['talking'] }),
+    dialog('dInbound', { directions: ['INBOUND'] }),
+    dialog('dOutbound', { directions: 'OUTBOUND' }),
+    dialog('dProject', { projects: 'Demo project' }),
+    dialog('dOtherProject', { projects: 'Somebody else, 999' }),
+    ccs('cAll', 'cc-ccs-events', {}),
+    ccs('cConn', 'cc-ccs-events', { events: ['connection_create', 'connection_link_call'] }),
+    ccs('cDomain', 'cc-ccs-events', { domains: 'demo.cc.local' }),
+    ccs('cOtherDomain', 'cc-ccs-events', { domains: 'elsewhere.local' }),
+    ccs('sAll', 'cc-seance-events', {}),
+    ccs('sNext', 'cc-seance-events', { events: 'seance_set_next_number' }),
+  ];
+  const flow = [gateway, ...nodes, ...nodes.map((n) => ({ id: `${n.id}-out`, type: 'helper' }))];
+
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('emits each family with snapshots, and every filter lets through exactly its events', async () => {
+    await helper.load([gatewayModule, dialogModule, ccsModule, seanceModule], flow, {
+      gw: { username: 'demo', password: 'demo' },
+    });
+    const got: Record<string, Msg[]> = {};
+    for (const n of nodes) got[n.id] = collect(`${n.id}-out`);
+    const gw = helper.getNode('gw') as GatewayConfigNode;
+    const client = gw.client!;
+    await client.whenConnected();
+    // The nodes subscribe when they start; wait until the hub has both families on the wire.
+    await until(() => client.stats().framesIn >= 3, 'subscriptions answered');
+
+    const call = await client.startOperation('1001', 'previewObCall', {
+      customerNumber: '48500100201',
+    }).done;
+    assert.equal(call.outcome, 'bridged', JSON.stringify(call.reason));
+    const consult = await client.startOperation('1001', 'startAtxfer', {
+      targetType: 1,
+      target: '1002',
+    }).done;
+    assert.equal(consult.outcome, 'linked', JSON.stringify(consult.reason));
+    const complete = await client.startOperation('1001', 'completeAtxfer', {}).done;
+    assert.equal(complete.outcome, 'transferred', JSON.stringify(complete.reason));
+    const sim = (gw as unknown as { embeddedSimulator: { customerHangup(a: string): boolean } })
+      .embeddedSimulator;
+    assert.ok(sim.customerHangup('1002'), 'customer hangs up on the agent it was handed to');
+    await until(() => got.sAll.some((m) => m.topic === 'seance_delete'), 'seance_delete');
+    await until(
+      () => got.dAll.filter((m) => m.topic === 'dialog_close').length >= 3,
+      'three dialog closes',
+    );
+    await settle(100);
+
+    // --- dialog family ---
+    const all = got.dAll;
+    const topics = new Set(all.map((m) => m.topic));
+    for (const t of ['dialog_create', 'dialog_state_update', 'dialog_close'])
+      assert.ok(topics.has(t), t);
+    for (const m of all) {
+      assert.equal(m.source, 'gateway');
+      assert.equal(m.payload.event_type, 'user_dialog');
+      assert.equal(m.topic, m.payload.event_name);
+      assert.equal(m.dialog.dialog_uuid, m.payload.dialog_uuid);
+      assert.ok(m.call.dialogs.some((d: Msg) => d.dialog_uuid === m.payload.dialog_uuid));
+    }
+    // A state update knows the create's fields.
+    const update = all.find((m) => m.topic === 'dialog_state_update')!;
+    assert.equal(update.payload.dialog_type, undefined, 'the body has no dialog_type');
+    assert.ok(update.dialog.dialog_type, 'the snapshot has it');
+    assert.ok(Object.keys(update.dialog.fields).length > 3);
+    // Closes: the customer hung up; the agents' dialogs were left.
+    const closes = all.filter((m) => m.topic === 'dialog_close');
+    const customerClose = closes.find(
+      (m) => m.dialog.dialog_type === 'EXTERNAL' && m.closeCause === 'HANGUP',
+    );
+    assert.ok(customerClose, 'the customer dialog closed with HANGUP');
+    assert.equal(customerClose.closedBy, 'customer');
+    // Agent 1001 left when completing the transfer (its own HANGUP); the rest of the call was
+    // ended by the customer, including the DIALOG_LEFT of the agent it was handed to.
+    assert.deepEqual(
+      closes.map((m) => [m.dialog.dialog_type, m.closeCause, m.closedBy]),
+      [
+        ['CONSULTANT', 'HANGUP', 'agent'],
+        ['EXTERNAL', 'HANGUP', 'customer'],
+        ['CONSULTANT', 'DIALOG_LEFT', 'customer'],
+      ],
+    );
+    assert.equal(closes[0].payload.tenant_user.username, 'agent1001');
+    // The call view ties every party.
+    const last = closes[closes.length - 1];
+    assert.ok(last.call.dialogs.length >= 3, 'agent, customer and consulted agent');
+
+    assert.deepEqual(
+      got.dClose.map((m) => m.payload),
+      closes.map((m) => m.payload),
+    );
+    assert.deepEqual(
+      got.dExternal.map((m) => m.payload),
+      all.filter((m) => m.dialog.dialog_type === 'EXTERNAL').map((m) => m.payload),
+    );
+    assert.ok(got.dExternal.length > 0 && got.dExternal.length < all.length);
+    assert.deepEqual(
+      got.dTalking.map((m) => m.payload),
+      all.filter((m) => (m.payload.state ?? m.dialog.state) === 'talking').map((m) => m.payload),
+    );
+    assert.ok(got.dTalking.length > 0 && got.dTalking.length < all.length);
+    assert.equal(got.dInbound.length, 0, 'a preview call is business-outbound');
+    assert.equal(got.dOutbound.length, all.length);
+    assert.equal(got.dProject.length, all.length);
+    assert.equal(got.dOtherProject.length, 0);
+
+    // --- ccs family ---
+    const cAll = got.cAll;
+    assert.ok(cAll.length > 0);
+    for (const m of cAll) {
+      assert.match(m.topic, /^(call|connection)_/);
+      assert.equal(m.payload.domain, 'demo.cc.local');
+      if (m.topic.startsWith('call_')) assert.equal(m.call.call_id, m.payload.call_id);
+      if (m.topic.startsWith('connection_') && m.payload.connection_id) {
+        assert.equal(m.connection.connection_id, m.payload.connection_id);
+      }
+    }
+    const setState = cAll.find((m) => m.topic === 'call_set_state')!;
+    assert.ok(setState.call.states.length >= 1, 'state history');
+    const link = cAll.find((m) => m.topic === 'connection_link_call')!;
+    assert.ok(link.connection.call_ids.includes(link.payload.call_id), 'linked legs');
+    assert.deepEqual(
+      got.cConn.map((m) => m.topic),
+      cAll
+        .map((m) => m.topic)
+        .filter((t) => t === 'connection_create' || t === 'connection_link_call'),
+    );
+    assert.ok(got.cConn.length > 0);
+    assert.equal(got.cDomain.length, cAll.length);
+    assert.equal(got.cOtherDomain.length, 0);
+
+    // --- seances ---
+    const sAll = got.sAll;
+    assert.ok(sAll.every((m) => m.topic.startsWith('seance_')));
+    assert.equal(sAll[0].topic, 'seance_create');
+    assert.deepEqual(
+      got.sNext.map((m) => m.topic),
+      ['seance_set_next_number'],
+    );
+    const next = got.sNext[0];
+    assert.equal(
+      next.payload.number,
+      next.seance.transferChain[next.seance.transferChain.length - 1],
+    );
+    const final = sAll[sAll.length - 1].seance;
+    assert.equal(final.seance_id, sAll[0].payload.seance_id);
+    assert.ok(final.call_ids.length >= 3, 'agent, customer and consulted legs');
+    assert.equal(final.calls.length > 0, true);
+    assert.ok(final.transferChain.includes(next.payload.number));
+  });
+
+  it('shows the connection and the event rate in the node status', async () => {
+    await helper.load(
+      [gatewayModule, dialogModule],
+      [gateway, dialog('dAll', {}), { id: 'dAll-out', type: 'helper' }],
+      {
+        gw: { username: 'demo', password: 'demo' },
+      },
+    );
+    const node = helper.getNode('dAll');
+    const statuses: Msg[] = [];
+    node.on('call:status', (call: { args: Msg[] }) => statuses.push(call.args[0]));
+    const gw = helper.getNode('gw') as GatewayConfigNode;
+    await gw.client!.whenConnected();
+    const done = await gw.client!.startOperation('1001', 'previewObCall', {
+      customerNumber: '48500100201',
+    }).done;
+    assert.equal(done.outcome, 'bridged');
+    await until(
+      () => statuses.some((s) => /status\.events/.test(String(s.text))),
+      'a status with the event rate',
+      4000,
+    );
+    assert.ok(
+      statuses.some((s) => s.fill === 'green'),
+      'connected shown',
+    );
+  });
+
+  it('reports a missing gateway in the status instead of crashing', async () => {
+    await helper.load(
+      [gatewayModule, ccsModule],
+      [{ id: 'c', type: 'cc-ccs-events', gateway: '', wires: [[]] }],
+    );
+    const node = helper.getNode('c');
+    await until(() => node.error.called, 'an error');
+    assert.match(String(node.error.firstCall.args[0]), /no-gateway/);
+  });
+});
