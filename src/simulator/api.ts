@@ -85,7 +85,7 @@ export interface SimulatorApi {
   stop(): Promise<void>;
   readonly url: string;
   stats(): SimulatorStats;
-  /** Route an inbound call from `customerNumber` to an idle agent (or a given one). */
+  /** Route an inbound call from `customerNumber` to an idle, unpaused agent (or the given one, if it is idle and unpaused); undefined when none is. */
   inboundCall(customerNumber: string, agent?: string): { seanceId: string } | undefined;
   /** The customer side hangs up the call the agent is on. */
   customerHangup(agent: string): boolean;

@@ -785,7 +785,7 @@ export class Model {
     let a: Agent | undefined;
     if (agentId !== undefined) {
       a = this.agents.get(agentId);
-      if (!a || a.state !== 'idle' || a.seance) a = undefined;
+      if (!a || a.load || a.paused || a.state !== 'idle' || a.seance) a = undefined;
     } else {
       const list = [...this.agents.values()].filter(
         (x) => !x.load && !x.paused && x.state === 'idle' && !x.seance,
