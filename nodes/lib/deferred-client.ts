@@ -105,10 +105,10 @@ export class DeferredClient implements GatewayClientApi {
     const done = new Promise<OperationResult>((resolve) => (settle = resolve));
     let ended = false;
     const placeholder = `pending-${++provisional}`;
-    const end = (reason: string): void => {
+    const end = (reason: string, message?: string): void => {
       if (ended) return;
       ended = true;
-      settle({
+      const result: OperationResult & { message?: string } = {
         op,
         reqId: placeholder,
         agent,
@@ -118,12 +118,14 @@ export class DeferredClient implements GatewayClientApi {
         ids: {},
         startedAt,
         endedAt: Date.now(),
-      });
+      };
+      if (message) result.message = message;
+      settle(result);
     };
     const run: Waiter = (inner) => {
       if (ended) return;
       if (!inner) {
-        end(this.failure?.reason ?? 'closed');
+        end(this.failure?.reason ?? 'closed', this.failure?.error);
         return;
       }
       ended = true;
