@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { BenchRow } from './types';
 import { startLoadServer } from './lib/load-server';
-import { allOutputs, gateway, sink, tab, TAB } from './lib/flows';
+import { allOutputs, gateway, onTab, sink, tab } from './lib/flows';
 import { BENCH_DIST, Child, round } from './lib/util';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 200_000);
@@ -37,15 +37,14 @@ async function nodeRedRate(url: string): Promise<CountResult & { types: string[]
     await child.request('deploy', {
       flows: [
         tab(),
-        gateway('bench-gw', url),
-        {
-          id: 'bench-ccs',
+        gateway('benchgw', url),
+        onTab({
+          id: 'benchccs',
           type: 'cc-ccs-events',
-          z: TAB,
-          gateway: 'bench-gw',
-          wires: allOutputs('bench-sink', 1),
-        },
-        sink('bench-sink'),
+          gateway: 'benchgw',
+          wires: allOutputs('benchsink', 1),
+        }),
+        sink('benchsink'),
       ],
     });
     const r = await child.request<CountResult>(

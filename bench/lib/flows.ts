@@ -2,9 +2,11 @@
  * Flow fragments the bench deploys into the embedded runtime. Property names follow the
  * editor definitions in nodes/*.html.
  */
+// Node ids: letters and digits only (Node-RED 4.1 lost the credentials of a node whose id
+// held '-').
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
-export const TAB = 'bench-tab';
+export const TAB = 'benchtab';
 
 export function tab(): FlowNode {
   return { id: TAB, type: 'tab', label: 'bench' };
@@ -19,19 +21,25 @@ export function gateway(id: string, url: string): FlowNode {
     mode: 'remote',
     url,
     tenant: 'demo',
-    username: 'demo',
-    heartbeatMs: 15000,
-    responseTimeoutMs: 10000,
-    credentials: { password: 'demo' },
+    heartbeat: 15,
+    responseTimeout: 10,
+    reconnectInitial: 0.5,
+    reconnectMax: 30,
+    credentials: { username: 'demo', password: 'demo' },
   };
 }
 
+/** A flow node on the bench tab (x and y make it a flow node, not a config node). */
+export function onTab(node: Omit<FlowNode, 'z'>): FlowNode {
+  return { x: 100, y: 100, z: TAB, ...node } as unknown as FlowNode;
+}
+
 export function sink(id: string): FlowNode {
-  return { id, type: 'bench-sink', z: TAB, wires: [] };
+  return onTab({ id, type: 'bench-sink', wires: [] });
 }
 
 export function source(id: string, to: string): FlowNode {
-  return { id, type: 'bench-source', z: TAB, wires: [[to]] };
+  return onTab({ id, type: 'bench-source', wires: [[to]] });
 }
 
 /** Wire every output (up to `n`) of a node to one target. */

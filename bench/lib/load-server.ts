@@ -14,10 +14,10 @@ const CCS_NAMES: { name: string; data: (i: number) => Record<string, unknown> }[
     name: 'connection_link_call',
     data: (i) => ({ connection_id: `k-${i % 500}`, call_id: `c-${i % 1000}` }),
   },
-  { name: 'seance_set_state', data: (i) => ({ seance_id: `se-${i % 300}`, state: 'active' }) },
+  { name: 'connection_update', data: (i) => ({ connection_id: `k-${i % 500}`, state: 'up' }) },
 ];
 
-/** `count` ccs event frames, seq 1..count, as JSON text. */
+/** `count` ccs event frames (call_* and connection_*), seq 1..count, as JSON text. */
 export function ccsFrames(count: number, subId: string, domain = 'demo.cc.local'): string[] {
   const out = new Array<string>(count);
   const ts = Date.now();

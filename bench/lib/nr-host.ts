@@ -114,7 +114,13 @@ async function start(msg: Record<string, unknown>): Promise<unknown> {
     telemetry: { enabled: false },
     diagnostics: { enabled: false },
     runtimeState: { enabled: false },
-    logging: { console: { level: 'warn', metrics: false, audit: false } },
+    logging: {
+      console: {
+        level: process.env.BENCH_DEBUG === '1' ? 'debug' : 'warn',
+        metrics: false,
+        audit: false,
+      },
+    },
     editorTheme: { tours: false },
   });
   app.use('/', RED.httpNode);
@@ -134,7 +140,14 @@ async function start(msg: Record<string, unknown>): Promise<unknown> {
 }
 
 async function deploy(msg: Record<string, unknown>): Promise<unknown> {
-  await RED.runtime.flows.setFlows({ flows: { flows: msg.flows }, deploymentType: 'full' });
+  // Credentials go beside the flow, by node id, as the editor's deploy sends them.
+  const flows = (msg.flows as Record<string, unknown>[]).map((n) => ({ ...n }));
+  const credentials: Record<string, unknown> = {};
+  for (const n of flows) {
+    if (n.credentials) credentials[String(n.id)] = n.credentials;
+    delete n.credentials;
+  }
+  await RED.runtime.flows.setFlows({ flows: { flows, credentials }, deploymentType: 'full' });
   return {};
 }
 

@@ -58,7 +58,11 @@ export class Child {
   private readonly stderr: string[] = [];
 
   constructor(script: string, args: string[] = [], execArgv: string[] = []) {
-    this.proc = fork(script, args, { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const debug = process.env.BENCH_DEBUG === '1';
+    this.proc = fork(script, args, {
+      execArgv,
+      stdio: ['ignore', debug ? 'inherit' : 'ignore', debug ? 'inherit' : 'pipe', 'ipc'],
+    });
     this.proc.stderr?.on('data', (d: Buffer) => {
       if (this.stderr.length < 50) this.stderr.push(d.toString());
     });
