@@ -122,8 +122,12 @@ export = function register(RED: NodeAPI): void {
       detach = () => own.close();
     }
 
-    const route = addWebhookRoute(RED.httpNode, path, maxBytes, (req, res, rawBody) => {
-      const outcome = ingress.handle({ headers: req.headers, rawBody });
+    const route = addWebhookRoute(RED.httpNode, path, maxBytes, (req, res, body) => {
+      const outcome = ingress.handle({
+        headers: req.headers,
+        rawBody: body.rawBody,
+        reserialized: body.reserialized,
+      });
       if (outcome.status === 200 && outcome.event) {
         const event = hub.ingestDialogBody(outcome.event);
         if (accept(event)) {

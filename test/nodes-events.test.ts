@@ -99,9 +99,22 @@ describe('cc-dialog-events webhook', function () {
   let httpNode: express.Express;
   let server: { base: string; close(): Promise<void> } | undefined;
 
-  /** The node module, recording the runtime's httpNode on the way. */
+  let root: express.Express | undefined;
+  let mountUnderParser = false;
+
+  /**
+   * The node module, recording the runtime's httpNode on the way. With mountUnderParser,
+   * httpNode is mounted (before any node starts, as in a real runtime) under a root app whose
+   * JSON body parser runs first, like Node-RED's admin app when both roots are "/".
+   */
   function dialogWithHttp(RED: { httpNode: express.Express }): void {
     httpNode = RED.httpNode;
+    root = undefined;
+    if (mountUnderParser) {
+      root = express();
+      root.use(express.json({ limit: '5mb' }));
+      root.use(httpNode);
+    }
     dialogModule(RED);
   }
 
@@ -152,10 +165,10 @@ describe('cc-dialog-events webhook', function () {
   ];
   const credentials = { tok: { token: 's3cret' }, mac: { hmacSecret: 'k3y' } };
 
-  async function load(mount?: (node: express.Express) => express.Express): Promise<void> {
+  async function load(underParser = false): Promise<void> {
+    mountUnderParser = underParser;
     await helper.load(dialogWithHttp, flow(), credentials);
-    const app = mount ? mount(httpNode) : httpNode;
-    server = await serve(app);
+    server = await serve(root ?? httpNode);
   }
 
   afterEach(async () => {
@@ -263,6 +276,7 @@ describe('cc-dialog-events webhook', function () {
     const bad = JSON.stringify({
       event_type: 'user_dialog',
       event_name: 'dialog_state_update',
+      event_time: '2020-08-25 16:24:47',
       state: 'talking',
     });
     const res = await post('/cc/dialogs', bad);
@@ -326,12 +340,7 @@ describe('cc-dialog-events webhook', function () {
   it('keeps the raw body even when a JSON body parser runs first (Node-RED admin on "/")', async () => {
     // As in a real runtime with httpAdminRoot and httpNodeRoot both "/": a JSON parser on the
     // root app ahead of httpNode. The capture must sit above it or the HMAC cannot match.
-    await load((node) => {
-      const root = express();
-      root.use(express.json({ limit: '5mb' }));
-      root.use(node);
-      return root;
-    });
+    await load(true);
     const out = collect('outMac');
     const raw = seed003Raw()[1];
     const sig = 'sha256=' + crypto.createHmac('sha256', 'k3y').update(raw).digest('hex');

@@ -97,6 +97,15 @@ function installCapture(root: AppWithRouter): RootState {
   return created;
 }
 
+export interface CapturedBody {
+  /** The bytes as received (at most maxBytes + 1 of them). */
+  rawBody: Buffer;
+  /** The body was longer than maxBytes. */
+  tooLarge: boolean;
+  /** The stream was consumed by someone else; rawBody was rebuilt from the parsed body. */
+  reserialized: boolean;
+}
+
 export interface WebhookRoute {
   /** The path as registered on RED.httpNode. */
   readonly url: string;
@@ -111,7 +120,7 @@ export function addWebhookRoute(
   httpNode: Express,
   url: string,
   maxBytes: number,
-  handler: (req: RawRequest, res: Response, rawBody: Buffer, tooLarge: boolean) => void,
+  handler: (req: RawRequest, res: Response, body: CapturedBody) => void,
 ): WebhookRoute {
   const app = httpNode as AppWithRouter;
   const path = url.startsWith('/') ? url : `/${url}`;
@@ -126,7 +135,11 @@ export function addWebhookRoute(
 
   const route = (req: RawRequest, res: Response, next: NextFunction): void => {
     if (req.ccRawBody) {
-      handler(req, res, req.ccRawBody, req.ccTooLarge === true);
+      handler(req, res, {
+        rawBody: req.ccRawBody,
+        tooLarge: req.ccTooLarge === true,
+        reserialized: false,
+      });
       return;
     }
     if (!req._body && !req.readableEnded) {
@@ -134,16 +147,30 @@ export function addWebhookRoute(
       req._body = true;
       readCapped(req, maxBytes, (err) => {
         if (err) return next(err);
-        handler(req, res, req.ccRawBody ?? Buffer.alloc(0), req.ccTooLarge === true);
+        handler(req, res, {
+          rawBody: req.ccRawBody ?? Buffer.alloc(0),
+          tooLarge: req.ccTooLarge === true,
+          reserialized: false,
+        });
       });
       return;
     }
     // Someone parsed it already: the exact bytes are gone; hand over what is left.
     const body: unknown = req.body;
-    const raw = Buffer.isBuffer(body)
-      ? body
-      : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? null));
-    handler(req, res, raw, raw.length > maxBytes);
+    let raw: Buffer;
+    let reserialized = false;
+    if (Buffer.isBuffer(body)) raw = body;
+    else {
+      let text = '';
+      try {
+        text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
+      } catch {
+        text = '';
+      }
+      raw = Buffer.from(text, 'utf8');
+      reserialized = true;
+    }
+    handler(req, res, { rawBody: raw, tooLarge: raw.length > maxBytes, reserialized });
   };
   app.post(path, route as RequestHandler);
 
