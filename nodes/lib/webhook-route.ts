@@ -161,11 +161,11 @@ export function addWebhookRoute(
     let reserialized = false;
     if (Buffer.isBuffer(body)) raw = body;
     else {
-      let text = '';
+      let text: string;
       try {
         text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
       } catch {
-        text = '';
+        text = ''; // cycles, BigInt: nothing usable is left
       }
       raw = Buffer.from(text, 'utf8');
       reserialized = true;
