@@ -59,6 +59,8 @@ export class EventStatus {
   private shown = '';
   private timer: NodeJS.Timeout | undefined;
   private lastTick = Date.now();
+  /** Events per second measured over the last interval. */
+  private rate = 0;
 
   constructor(
     private readonly RED: NodeAPI,
@@ -81,7 +83,7 @@ export class EventStatus {
   setConnection(status: ConnectionStatus): void {
     this.connection = status.state;
     this.errorText = status.error ?? '';
-    this.render(this.currentRate());
+    this.render(this.rate);
   }
 
   setError(text: string): void {
@@ -95,19 +97,13 @@ export class EventStatus {
     this.timer = undefined;
   }
 
-  private lastRate = 0;
-
-  private currentRate(): number {
-    return this.lastRate;
-  }
-
   private tick(): void {
     const now = Date.now();
     const elapsed = Math.max(1, now - this.lastTick);
     this.lastTick = now;
-    this.lastRate = Math.round((this.count * 1000) / elapsed);
+    this.rate = Math.round((this.count * 1000) / elapsed);
     this.count = 0;
-    this.render(this.lastRate);
+    this.render(this.rate);
   }
 
   private render(rate: number): void {
@@ -124,7 +120,7 @@ export class EventStatus {
         name: this.lastName,
       });
     }
-    if (this.errorText && (state === 'error' || state === 'authFailed')) {
+    if (this.errorText && state !== 'connected' && state !== 'listening') {
       text = `${conn}: ${this.errorText}`;
     }
     const key = `${fill}|${text}`;
