@@ -135,7 +135,8 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
     if (!spec) setupError = `unknown or unsupported operation "${opName}"`;
     const operation = spec?.name ?? opName;
     const progress = config.progress ?? options.progressDefault;
-    const outcomes = spec?.outcomes ?? [FAILED];
+    // Without a usable operation, keep the outputs the editor drew for this node type.
+    const outcomes = spec?.outcomes ?? allowed[0]?.outcomes ?? [FAILED];
     const outputCount = outcomes.length + (progress ? 1 : 0);
     const progressIndex = progress ? outcomes.length : -1;
     const failedIndex = outcomes.indexOf(FAILED);

@@ -51,6 +51,8 @@ export interface OpNodeDef {
   type: string;
   operation?: string;
   props?: Record<string, unknown>;
+  /** Extra wiring: outcome name -> ids of nodes that also receive that output. */
+  next?: Record<string, string[]>;
 }
 
 /** Outputs of an operation node of this type: catalogue outcomes, then progress. */
@@ -205,7 +207,7 @@ export async function loadOps(ops: OpNodeDef[], options: LoadOptions = {}): Prom
     const progress = (op.props?.progress as boolean | undefined) ?? progressDefault;
     const names = outputNames(operation, progress);
     outputs[op.id] = names;
-    const wires = names.map((_, i) => [`${op.id}-out${i}`]);
+    const wires = names.map((name, i) => [`${op.id}-out${i}`, ...(op.next?.[name] ?? [])]);
     flow.push({
       id: op.id,
       type: op.type,
