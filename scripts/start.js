@@ -92,6 +92,8 @@ function main() {
     flowFilePretty: true,
     functionExternalModules: false,
     externalModules: { palette: { allowInstall: false } },
+    // No consent dialog, no update check: this is a local demo on a closed network.
+    telemetry: { enabled: false, updateNotification: false },
     editorTheme: {
       tours: false,
       projects: { enabled: false },

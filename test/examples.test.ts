@@ -1,0 +1,382 @@
+/**
+ * Every flow in examples/ loads in the Node-RED test helper with our nodes and the core nodes
+ * it uses, against the real embedded simulator of its own cc-gateway (over a real socket),
+ * and the stories produce what they promise: the CRM record written back, the dialog summary,
+ * the transfer chain, seed 003's webhooks in. The flows are loaded as committed; the only
+ * change is the simulator's speed (and, for the webhook story, the port in the URL).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import request from 'supertest';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const helper = require('node-red-node-test-helper');
+
+helper.init(require.resolve('node-red'));
+
+type Msg = Record<string, any>;
+type FlowNode = Record<string, any> & { id: string; type: string };
+
+const root = path.resolve(__dirname, '..', '..');
+const EXAMPLES = path.join(root, 'examples');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const OUR_TYPES = Object.keys(pkg['node-red'].nodes);
+
+/** Our node modules, compiled beside this test (dist/nodes). */
+const ourModules: Record<string, unknown> = {};
+for (const type of OUR_TYPES) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ourModules[type] = require(path.join(root, 'dist', 'nodes', `${type}.js`));
+}
+
+/** Core node modules of the installed Node-RED, found by the type they register. */
+function coreModules(): Record<string, string> {
+  const dir = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core');
+  const out: Record<string, string> = {};
+  for (const sub of fs.readdirSync(dir)) {
+    const subDir = path.join(dir, sub);
+    if (!fs.statSync(subDir).isDirectory()) continue;
+    for (const f of fs.readdirSync(subDir)) {
+      if (!f.endsWith('.js')) continue;
+      const file = path.join(subDir, f);
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/registerType\(\s*["']([^"']+)["']/g)) out[m[1]] ??= file;
+    }
+  }
+  return out;
+}
+const CORE = coreModules();
+
+/** The runtime's httpNode, recorded by a pseudo node module loaded with each flow. */
+let httpNode: http.RequestListener | undefined;
+function recordHttpNode(RED: { httpNode: http.RequestListener }): void {
+  httpNode = RED.httpNode;
+}
+
+function listExamples(dir = EXAMPLES): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listExamples(p));
+    else if (e.name.endsWith('.json')) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Flow files: arrays of nodes (examples/scenarios/ holds simulator scenarios, not flows). */
+const FLOWS = listExamples()
+  .map((file) => ({ file, rel: path.relative(EXAMPLES, file), data: readJson(file) }))
+  .filter((e) => Array.isArray(e.data)) as { file: string; rel: string; data: FlowNode[] }[];
+
+function readJson(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+/** A fresh copy of an example with the simulator sped up for the test. */
+function example(rel: string, simulator: Record<string, unknown> = { simSpeed: 10 }): FlowNode[] {
+  const found = FLOWS.find((e) => e.rel === rel);
+  assert.ok(found, `examples/${rel} is missing`);
+  const flow = JSON.parse(JSON.stringify(found.data)) as FlowNode[];
+  for (const n of flow) if (n.type === 'cc-gateway') Object.assign(n, simulator);
+  return flow;
+}
+
+async function load(flow: FlowNode[]): Promise<void> {
+  const types = new Set(flow.map((n) => n.type));
+  const modules: unknown[] = [recordHttpNode];
+  for (const t of types) {
+    if (t === 'tab') continue;
+    if (ourModules[t]) modules.push(ourModules[t]);
+    else if (CORE[t]) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(CORE[t]);
+      if (!modules.includes(mod)) modules.push(mod);
+    } else assert.fail(`node type ${t} is neither ours nor a core node`);
+  }
+  await helper.load(modules, flow);
+}
+
+/** The node of an example by its name (names are unique within an example). */
+function byName(flow: FlowNode[], name: string, type?: string): FlowNode {
+  const found = flow.filter((n) => n.name === name && (!type || n.type === type));
+  assert.equal(found.length, 1, `one node named "${name}" expected, found ${found.length}`);
+  return found[0];
+}
+
+/** Messages arriving at a node (usually a debug node), collected as they come. */
+function collect(id: string): Msg[] {
+  const node = helper.getNode(id);
+  assert.ok(node, `node ${id} not running`);
+  const got: Msg[] = [];
+  node.on('input', (msg: Msg) => {
+    got.push(msg);
+  });
+  return got;
+}
+
+async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 15000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function press(flow: FlowNode[], injectName: string): void {
+  helper.getNode(byName(flow, injectName, 'inject').id).receive({});
+}
+
+describe('examples', function () {
+  this.timeout(40000);
+
+  afterEach(async () => {
+    await helper.unload();
+    httpNode = undefined;
+  });
+
+  it('are flow arrays with a tab, an embedded-simulator gateway and unique ids', () => {
+    assert.ok(FLOWS.length >= 13, `${FLOWS.length} example flows`);
+    const seen = new Map<string, string>();
+    for (const { rel, data } of FLOWS) {
+      const tabs = data.filter((n) => n.type === 'tab');
+      assert.equal(tabs.length, 1, `${rel}: one tab`);
+      const gateways = data.filter((n) => n.type === 'cc-gateway');
+      assert.equal(gateways.length, 1, `${rel}: one cc-gateway`);
+      assert.equal(gateways[0].mode, 'simulator', `${rel}: embedded simulator`);
+      assert.equal(gateways[0].z, undefined, `${rel}: the gateway is a global config node`);
+      for (const n of data) {
+        const other = seen.get(n.id);
+        assert.equal(other, undefined, `${rel}: id ${n.id} also used in ${other}`);
+        seen.set(n.id, rel);
+        if (n.type !== 'tab' && n.type !== 'cc-gateway') {
+          assert.equal(n.z, tabs[0].id, `${rel}: ${n.type} ${n.id} is not on the tab`);
+        }
+        if (n.gateway !== undefined && n.gateway !== '') {
+          assert.equal(n.gateway, gateways[0].id, `${rel}: ${n.type} uses another gateway`);
+        }
+        for (const out of n.wires ?? []) {
+          for (const target of out) {
+            assert.ok(
+              data.some((m) => m.id === target),
+              `${rel}: wire to missing ${target}`,
+            );
+          }
+        }
+      }
+    }
+  });
+
+  it('has an example for every non-config node, and the stories', () => {
+    const rels = FLOWS.map((e) => e.rel);
+    for (const type of OUR_TYPES.filter((t) => t !== 'cc-gateway')) {
+      assert.ok(rels.includes(path.join('nodes', `${type}.json`)), `no example for ${type}`);
+    }
+    for (const story of [
+      'crm-lead-preview-call',
+      'dialog-closed-crm-summary',
+      'consult-threeway-complete-transfer',
+      'dialog-webhooks-in',
+      'live-simulator-events',
+    ]) {
+      assert.ok(rels.includes(path.join('stories', `${story}.json`)), `no story ${story}`);
+    }
+  });
+
+  it('are what scripts/make-examples.js writes', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildAll, serialise } = require(path.join(root, 'scripts', 'make-examples.js'));
+    const built: Record<string, unknown[]> = buildAll();
+    for (const [rel, nodes] of Object.entries(built)) {
+      const file = path.join(EXAMPLES, rel);
+      assert.equal(fs.readFileSync(file, 'utf8'), serialise(nodes), `examples/${rel} is stale`);
+    }
+  });
+
+  for (const { rel, data } of FLOWS) {
+    it(`${rel} loads with every node running and its simulator connected`, async () => {
+      const flow = example(rel);
+      await load(flow);
+      for (const n of data) {
+        if (n.type === 'tab') continue;
+        assert.ok(helper.getNode(n.id), `${n.type} ${n.name ?? n.id} is not running`);
+      }
+      const gateway = helper.getNode(data.find((n) => n.type === 'cc-gateway')!.id);
+      const users = data.filter((n) => n.gateway);
+      if (users.some((n) => n.source !== 'webhook')) {
+        await until(
+          'the gateway to connect',
+          () => gateway.connectionStatus?.state === 'connected',
+        );
+      }
+    });
+  }
+
+  describe('node examples produce their outcome', () => {
+    const cases: [string, string, string, string][] = [
+      // example, inject, debug node that receives the outcome, outcome
+      ['cc-preview-call', 'agent 1001 calls 48500100201', 'bridged', 'bridged'],
+      ['cc-preview-call', 'agent 1002 calls 48500100200 (busy)', 'failed', 'failed'],
+      ['cc-consult', 'agent 1001 calls 48500100201', 'linked', 'linked'],
+      ['cc-threeway', 'agent 1001 calls 48500100201', 'joined', 'joined'],
+      ['cc-complete-transfer', 'agent 1001 calls 48500100201', 'transferred', 'transferred'],
+      ['cc-call-control', 'agent 1001 calls 48500100201', 'hung up', 'done'],
+    ];
+    for (const [type, injectName, debugName, outcome] of cases) {
+      it(`${type}: "${injectName}" ends ${outcome}`, async () => {
+        const flow = example(`nodes/${type}.json`);
+        await load(flow);
+        const got = collect(byName(flow, debugName, 'debug').id);
+        const failed = byName(flow, 'failed', 'debug');
+        const failures = failed.name === debugName ? [] : collect(failed.id);
+        press(flow, injectName);
+        const msg = await until(`${debugName} output`, () => got[0] ?? failures[0]);
+        assert.equal(msg.cc?.outcome, outcome, JSON.stringify(msg.cc));
+        assert.equal(msg.cc.agent, injectName.startsWith('agent 1002') ? '1002' : '1001');
+      });
+    }
+
+    for (const type of ['cc-dialog-events', 'cc-ccs-events', 'cc-seance-events']) {
+      it(`${type}: events of the simulator's inbound calls arrive`, async () => {
+        const flow = example(`nodes/${type}.json`, { simSpeed: 10, simInbound: 600 });
+        await load(flow);
+        const debugs = flow.filter((n) => n.type === 'debug');
+        const streams = debugs.map((d) => collect(d.id));
+        await until('a message at every debug node', () => streams.every((s) => s.length > 0));
+        const first = streams[0][0];
+        assert.equal(typeof first.topic, 'string');
+        assert.equal(typeof first.payload, 'object');
+      });
+    }
+  });
+
+  describe('stories', () => {
+    it('CRM lead -> preview call -> the result is written back to the CRM record', async () => {
+      const flow = example('stories/crm-lead-preview-call.json');
+      await load(flow);
+      assert.ok(httpNode, 'httpNode not recorded');
+      const app = httpNode;
+      const records = collect(byName(flow, 'CRM record', 'debug').id);
+
+      const accepted = await request(app)
+        .post('/crm/leads')
+        .send({ id: 'L-7', phone: '48500100205', agent: '1003' })
+        .expect(202);
+      assert.deepEqual(accepted.body, { leadId: 'L-7', status: 'calling' });
+      await request(app).post('/crm/leads').send({ id: 'L-8' }).expect(400);
+      press(flow, 'CRM button: lead L-1002 (busy)');
+
+      const read = async (id: string) => (await request(app).get(`/crm/leads/${id}`)).body;
+      const bridged = await until('L-7 bridged', () =>
+        records.find((m) => m.payload.leadId === 'L-7'),
+      );
+      assert.equal(bridged.payload.status, 'bridged');
+      assert.equal(bridged.crm.leadId, 'L-7', 'CRM ids in, CRM ids out');
+      const l7 = await read('L-7');
+      assert.equal(l7.status, 'bridged');
+      assert.equal(l7.phone, '48500100205');
+      assert.ok(l7.callId && l7.callId === bridged.cc.ids.call_id, 'call id written back');
+      assert.ok(l7.seanceId, 'seance id written back');
+
+      await until('L-1002 failed', () => records.find((m) => m.payload.leadId === 'L-1002'));
+      const l1002 = await read('L-1002');
+      assert.equal(l1002.status, 'failed');
+      assert.ok(l1002.reason, 'the failure reason is written back');
+      const list = (await request(app).get('/crm/leads').expect(200)).body as Msg[];
+      assert.deepEqual(list.map((r) => r.leadId).sort(), ['L-1002', 'L-7']);
+      await request(app).get('/crm/leads/nope').expect(404);
+    });
+
+    it('dialog closed -> a summary is posted to the CRM', async () => {
+      const flow = example('stories/dialog-closed-crm-summary.json');
+      await load(flow);
+      const summaries = collect(byName(flow, 'CRM call summary', 'debug').id);
+      press(flow, 'agent 1001 calls 48500100206 (hangs up after 10 s)');
+      const msg = await until('a summary', () => summaries[0], 20000);
+      const s = msg.payload;
+      assert.equal(s.closedBy, 'customer', JSON.stringify(s));
+      assert.equal(s.customer, '48500100206');
+      assert.equal(typeof s.dialogUuid, 'string');
+      assert.ok(s.states.length > 0, 'the states of the dialog');
+      const list = (await request(httpNode!).get('/crm/calls').expect(200)).body as Msg[];
+      assert.equal(list.length, 1);
+      assert.equal(list[0].dialogUuid, s.dialogUuid);
+    });
+
+    it('consult, three-way, complete transfer run end to end', async () => {
+      const flow = example('stories/consult-threeway-complete-transfer.json');
+      await load(flow);
+      const done = collect(byName(flow, 'transferred', 'debug').id);
+      const failed = collect(byName(flow, 'failed', 'debug').id);
+      press(flow, 'agent 1001 calls 48500100201');
+      const msg = await until('transferred or failed', () => done[0] ?? failed[0]);
+      assert.equal(msg.cc.outcome, 'transferred', JSON.stringify(msg.cc));
+      assert.equal(msg.cc.operation, 'completeAtxfer');
+      assert.equal(msg.cc.agent, '1001');
+      assert.equal(failed.length, 0);
+    });
+
+    it("dialog webhooks in: seed 003's eight bodies give eight merged events and two closes", async () => {
+      const flow = example('stories/dialog-webhooks-in.json');
+      // The committed URL is Node-RED's default port; here the runtime's httpNode listens on
+      // a free port of its own.
+      const post = byName(flow, 'POST to the webhook', 'http request');
+      assert.equal(post.url, 'http://127.0.0.1:1880/cc/dialogs');
+      const server = http.createServer((req, res) => httpNode!(req, res));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        post.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cc/dialogs`;
+        await load(flow);
+        assert.ok(httpNode, 'httpNode not recorded');
+        const events = collect(byName(flow, 'dialog (merged)', 'debug').id);
+        const closes = collect(byName(flow, 'close', 'debug').id);
+        const answers = collect(byName(flow, 'webhook answer', 'debug').id);
+        press(flow, 'post seed 003\u2019s eight webhooks');
+        await until('eight answers', () => answers.length === 8);
+        for (const a of answers) assert.ok(a.statusCode >= 200 && a.statusCode < 300, a.payload);
+        await until('eight events', () => events.length === 8);
+        assert.deepEqual(
+          events.map((m) => m.topic),
+          [
+            'dialog_create',
+            'dialog_create',
+            'dialog_state_update',
+            'dialog_state_update',
+            'dialog_state_update',
+            'dialog_state_update',
+            'dialog_close',
+            'dialog_close',
+          ],
+        );
+        const update = events[2];
+        assert.equal(update.dialog.dialog_type, 'EXTERNAL', 'the update carries its create');
+        assert.equal(closes.length, 2);
+        assert.deepEqual(
+          closes.map((m) => m.payload.closedBy),
+          ['customer', 'customer'],
+          JSON.stringify(closes.map((m) => m.payload)),
+        );
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    });
+
+    it('live simulator events (the npm start demo) shows events and a preview call', async () => {
+      const flow = example('stories/live-simulator-events.json', { simSpeed: 10 });
+      await load(flow);
+      const dialog = collect(byName(flow, 'dialog event', 'debug').id);
+      const ccs = collect(byName(flow, 'ccs event', 'debug').id);
+      const seance = collect(byName(flow, 'seance event', 'debug').id);
+      const bridged = collect(byName(flow, 'bridged', 'debug').id);
+      const failed = collect(byName(flow, 'failed', 'debug').id);
+      await until('events of every family', () => dialog[0] && ccs[0] && seance[0]);
+      // The inject fires 3 s after deploy by itself.
+      const b = await until('the demo call bridged', () => bridged[0] ?? failed[0], 15000);
+      assert.equal(b.cc.outcome, 'bridged', JSON.stringify(b.cc));
+    });
+  });
+});
