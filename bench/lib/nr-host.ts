@@ -1,11 +1,11 @@
 /**
  * A real embedded Node-RED runtime in a child process (never the test helper), driven by the
  * bench over IPC. Commands:
- *   start { palette, httpNode? }  -> { startMs, flowsStartedMs, types, httpPort }
+ *   start { palette }             -> { startMs (require -> first flows started), types, httpPort }
  *   deploy { flows }              -> {}
  *   waitSink { expected, timeoutMs } -> { count, firstMs, lastMs }
  *   resetSink                     -> {}
- *   roundtrip { sourceId, n, warmup, payload } -> { samplesUs }
+ *   roundtrip { sourceIds, n, warmup, payload } -> { samplesUs, outcomes }
  *   stats                         -> memory usage
  * The palette is installed as a real module would be: a link to the repository in
  * <userDir>/node_modules, read through package.json's "node-red" section. Two bench nodes,
@@ -99,9 +99,13 @@ async function start(msg: Record<string, unknown>): Promise<unknown> {
   const app = express();
   const server = http.createServer(app);
   let flowsStarted = 0;
-  RED.events.on('flows:started', () => {
-    if (!flowsStarted) flowsStarted = performance.now();
-  });
+  // RED.start() can resolve before the first flows have started: wait for both.
+  const firstStart = new Promise<void>((resolve) =>
+    RED.events.once('flows:started', () => {
+      flowsStarted = performance.now();
+      resolve();
+    }),
+  );
   RED.init(server, {
     userDir,
     flowFile: 'flows.json',
@@ -125,6 +129,7 @@ async function start(msg: Record<string, unknown>): Promise<unknown> {
   });
   app.use('/', RED.httpNode);
   await RED.start();
+  await firstStart;
   const started = performance.now();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const types: string[] = RED.runtime?.nodes
@@ -133,7 +138,7 @@ async function start(msg: Record<string, unknown>): Promise<unknown> {
   return {
     sinceProcessStartMs: started - processStart,
     startMs: started - t0,
-    flowsStartedMs: flowsStarted ? flowsStarted - t0 : undefined,
+    flowsStartedMs: flowsStarted - t0,
     types: types.filter((t) => t.startsWith('cc-') || t.startsWith('bench-')),
     httpPort: (server.address() as AddressInfo).port,
   };
@@ -147,7 +152,10 @@ async function deploy(msg: Record<string, unknown>): Promise<unknown> {
     if (n.credentials) credentials[String(n.id)] = n.credentials;
     delete n.credentials;
   }
+  // setFlows resolves before the new flows start: wait for them.
+  const started = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));
   await RED.runtime.flows.setFlows({ flows: { flows, credentials }, deploymentType: 'full' });
+  await started;
   return {};
 }
 
@@ -186,8 +194,10 @@ function resetSink(): unknown {
 }
 
 async function roundtrip(msg: Record<string, unknown>): Promise<unknown> {
-  const send = hooks.sources[String(msg.sourceId)];
-  if (!send) throw new Error('bench-source not deployed');
+  // Sources are used in turn (e.g. pause, unpause: each accepted by the simulator).
+  const ids = (Array.isArray(msg.sourceIds) ? msg.sourceIds : [msg.sourceId]).map(String);
+  const sends = ids.map((id) => hooks.sources[id]);
+  if (sends.some((s) => !s)) throw new Error('bench-source not deployed');
   const n = Number(msg.n);
   const warmup = Number(msg.warmup ?? 100);
   const timeoutMs = Number(msg.timeoutMs ?? 5000);
@@ -204,7 +214,10 @@ async function roundtrip(msg: Record<string, unknown>): Promise<unknown> {
         clearTimeout(timer);
         resolve(m);
       };
-      send({ payload: JSON.parse(JSON.stringify(msg.payload ?? {})), _benchI: i });
+      sends[i % sends.length]({
+        payload: JSON.parse(JSON.stringify(msg.payload ?? {})),
+        _benchI: i,
+      });
     });
     const us = (performance.now() - t0) * 1000;
     if (!out) throw new Error(`round trip ${i} got no output within ${timeoutMs} ms`);

@@ -2,7 +2,7 @@
  * Baselines in a child process: a raw `ws` client written from docs/protocol.md with nothing
  * but JSON.parse on each frame.
  *   ingest { url, expected, timeoutMs }            -> { count, ms, timedOut }
- *   roundtrip { url, n, warmup, op, agent, params } -> { samplesUs, codes }
+ *   roundtrip { url, n, warmup, ops, agent, params } -> { samplesUs, codes }
  */
 import WebSocket from 'ws';
 import { serveParent } from './util';
@@ -74,6 +74,7 @@ async function roundtrip(msg: Record<string, unknown>): Promise<unknown> {
   const warmup = Number(msg.warmup ?? 100);
   const samplesUs: number[] = [];
   const codes: Record<string, number> = {};
+  const ops = (Array.isArray(msg.ops) ? msg.ops : [msg.op]).map(String);
   let waiter: ((f: { type: string; reqId?: string; code?: number }) => void) | undefined;
   ws.on('message', (raw) => {
     const f = JSON.parse(raw.toString()) as { type: string; reqId?: string; code?: number };
@@ -92,7 +93,7 @@ async function roundtrip(msg: Record<string, unknown>): Promise<unknown> {
       ws.send(
         JSON.stringify({
           type: 'req',
-          op: msg.op,
+          op: ops[i % ops.length],
           reqId,
           agent: msg.agent,
           params: msg.params ?? {},
