@@ -181,6 +181,8 @@ export interface ModelOptions {
   agentCount?: number;
   rng: () => number;
   sink: (e: Emission) => void;
+  /** Load mode asks this before each generated call; false = clients are behind, wait. */
+  loadGate?: () => boolean;
 }
 
 /** Simulated ms a consulted / transferred-to party rings before the attempt is given up. */
@@ -211,6 +213,7 @@ export class Model {
   private readonly clock: Clock;
   private readonly rng: () => number;
   private readonly sink: (e: Emission) => void;
+  private readonly loadGate: () => boolean;
   private queue: Emission[] | null = null;
   private readonly tag: string;
   private n = 0;
@@ -222,6 +225,7 @@ export class Model {
     this.clock = opts.clock;
     this.rng = opts.rng;
     this.sink = opts.sink;
+    this.loadGate = opts.loadGate ?? (() => true);
     this.domain = opts.domain;
     this.project = opts.project ?? { id: 1, name: 'Demo project' };
     this.projectNumber = opts.projectNumber ?? '48221000000';
@@ -1409,6 +1413,11 @@ export class Model {
 
   private loadNext(a: Agent): void {
     if (!a.load || a.state !== 'idle' || a.seance || this.loadTalkMs < 0) return;
+    if (!this.loadGate()) {
+      // Subscribers are behind: try again in 10 real ms instead of piling up frames.
+      this.clock.after(10 * this.clock.speed, () => this.loadNext(a));
+      return;
+    }
     const number = this.loadNumbers[this.n % this.loadNumbers.length];
     this.previewObCall(a, { customerNumber: number });
   }

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import {
   ERROR_CODES,
@@ -43,6 +43,8 @@ const RESP_CODE: Readonly<Record<string, number>> = {
 
 /** A socket whose unsent data exceeds this is too slow: it is closed and may resume. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Load mode holds back new generated calls while a socket has this much unsent. */
+const LOAD_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 /** Bounded replay buffer of one session's most recent event frames (seq is contiguous). */
 class Ring {
@@ -151,6 +153,7 @@ export class Simulator implements SimulatorApi {
       agentCount: options.agentCount,
       rng: this.rng,
       sink: (e) => this.deliver(e),
+      loadGate: () => this.keepingUp(),
     });
   }
 
@@ -548,10 +551,38 @@ export class Simulator implements SimulatorApi {
           ws.terminate();
           continue;
         }
+        this.cork(ws);
         ws.send(frame);
         this.counters.eventsSent++;
       }
     }
+  }
+
+  private readonly corked = new Set<Socket>();
+
+  /**
+   * Batch the frames sent to a socket in one tick into few writes: cork the underlying TCP
+   * socket on the first frame, uncork on the next tick (ws writes each frame separately).
+   */
+  private cork(ws: WebSocket): void {
+    const socket = (ws as unknown as { _socket?: Socket })._socket;
+    if (!socket || this.corked.has(socket)) return;
+    this.corked.add(socket);
+    socket.cork();
+    if (this.corked.size === 1) {
+      process.nextTick(() => {
+        for (const s of this.corked) s.uncork();
+        this.corked.clear();
+      });
+    }
+  }
+
+  /** True while no connected session has more than 4 MiB of unsent frames. */
+  private keepingUp(): boolean {
+    for (const s of this.sessions.values()) {
+      if (s.ws && s.ws.bufferedAmount > LOAD_BACKLOG_BYTES) return false;
+    }
+    return true;
   }
 
   /** Forget sessions whose socket has been gone longer than the TTL; drop expired subscriptions. */
