@@ -678,3 +678,36 @@ describe('simulator: load', () => {
     }
   });
 });
+
+describe('simulator: consult cancelled before the link', () => {
+  it('ends both startAtxfer and cancelAtxfer with atxferEnded, and keeps channel variables', async () => {
+    const { sim, c } = await setup({
+      scenario: { agents: { 1001: {}, 1002: { answers: false } } },
+    });
+    try {
+      const call = await c.req('previewObCall', '1001', {
+        customerNumber: CUSTOMER,
+        channelVariables: { crmId: 'L-42' },
+      });
+      await c.event('previewObCallBridge', (e) => e.reqId === call.reqId);
+      const created = await c.event('seance_create');
+      assert.deepEqual(created.data.info.channelVariables, { crmId: 'L-42' });
+      const start = await c.req('startAtxfer', '1001', { targetType: 1, target: '1002' });
+      await c.event('ringing', (e) => e.agent === '1002');
+      const cancel = await c.req('cancelAtxfer', '1001');
+      assert.equal(cancel.code, 0);
+      const a = await c.event('atxferEnded', (e) => e.reqId === cancel.reqId);
+      const b = await c.event('atxferEnded', (e) => e.reqId === start.reqId);
+      assert.equal(a.data.state, 'canceled');
+      assert.equal(b.data.hangupSide, 'agent');
+      assert.ok(!c.events().some((e) => e.name === 'atxferLink'));
+      await c.event('agentStatus', (e) => e.agent === '1002' && e.data.state === 'idle');
+      await c.event('agentStatus', (e) => e.agent === '1001' && e.data.state === 'talking');
+      c.assertValid();
+      assert.equal(sim.stats().invalidEvents, 0);
+    } finally {
+      c.close();
+      await sim.dispose();
+    }
+  });
+});

@@ -643,7 +643,9 @@ export class Model {
     s.preview = { origin, customerTimeoutMs };
     const party: AgentParty = { ...a.party, outboundNumber: obClid };
     const customer: NumberParty = { kind: 'number', number };
-    this.ccs(s, 'seance_create', { state: 'init', number, info: { direction: 'OUTBOUND' } }, a.id);
+    const info: Data = { direction: 'OUTBOUND' };
+    if (params.channelVariables) info.channelVariables = params.channelVariables;
+    this.ccs(s, 'seance_create', { state: 'init', number, info }, a.id);
     const dialog = this.dialogRec(
       'CONSULTANT',
       'OUTBOUND',
