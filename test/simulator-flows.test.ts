@@ -711,3 +711,233 @@ describe('simulator: consult cancelled before the link', () => {
     }
   });
 });
+
+describe('simulator: consult, three-way and transfer outcomes from the target rules', () => {
+  let sim: Simulator;
+  let c: SimClient;
+  afterEach(async () => {
+    c.close();
+    assert.equal(sim.stats().invalidEvents, 0);
+    await sim.dispose();
+  });
+
+  /** A bridged call of 1001, then a linked consult of `target` (external unless targetType). */
+  async function linked(target: string, targetType = 0) {
+    const call = await bridged(c);
+    const consult = await c.req('startAtxfer', '1001', { targetType, target });
+    assert.equal(consult.code, 0, consult.message);
+    const link = await c.event('atxferLink', (e) => e.reqId === consult.reqId);
+    return { call, consult, link };
+  }
+
+  const closeOf = (uuid: string) =>
+    c.events('dialog').find((e) => e.name === 'dialog_close' && e.data.dialog_uuid === uuid);
+  const ccsOf = (name: string, pred: (d: Frame['data']) => boolean = () => true) =>
+    c.events('ccs').filter((e) => e.name === name && pred(e.data));
+
+  it('consult: a target that does not answer or rejects ends in atxferError (state noAnswer / rejected)', async () => {
+    ({ sim, c } = await setup());
+    await bridged(c);
+    for (const [target, state, side, cause] of [
+      ['48600000009', 'noAnswer', 'agent', 'DIALOG_LEFT'],
+      ['48600000008', 'rejected', 'target', 'HANGUP'],
+    ]) {
+      const r = await c.req('startAtxfer', '1001', { targetType: 0, target });
+      assert.equal(r.code, 0);
+      const err = await c.event('atxferError', (e) => e.reqId === r.reqId, 5000);
+      assert.equal(err.data.state, state);
+      assert.equal(err.data.hangupSide, side);
+      assert.deepEqual(
+        processEvents(c, r.reqId).map((e) => e.name),
+        ['atxferStart', 'atxferError'],
+      );
+      assert.ok(c.indexOf(r) < c.indexOf(processEvents(c, r.reqId)[0]));
+      const targetCall =
+        err.data.ids.target_call_id ?? processEvents(c, r.reqId)[0].data.ids.target_call_id;
+      assert.equal(
+        closeOf(processEvents(c, r.reqId)[0].data.ids.target_dialog_uuid)?.data.close_cause,
+        cause,
+      );
+      assert.equal(
+        ccsOf('call_delete', (d) => d.call_id === targetCall)[0]?.data.info.cause,
+        cause,
+      );
+      assert.equal(
+        ccsOf('connection_failure', (d) => d.call_id === targetCall)[0]?.data.state,
+        state,
+      );
+      await c.event(
+        'agentStatus',
+        (e) => e.agent === '1001' && e.data.state === 'talking' && e.data.reason === state,
+      );
+    }
+    c.assertValid();
+  });
+
+  it('consult: a target that answers and hangs up later sends atxferEnded (hangupSide target) after the link', async () => {
+    ({ sim, c } = await setup());
+    const { consult } = await linked('48600000006');
+    const ended = await c.event('atxferEnded', (e) => e.reqId === consult.reqId, 5000);
+    assert.equal(ended.data.hangupSide, 'target');
+    assert.deepEqual(
+      processEvents(c, consult.reqId).map((e) => e.name),
+      ['atxferStart', 'atxferLink', 'atxferEnded'],
+    );
+    await c.event(
+      'agentStatus',
+      (e) => e.agent === '1001' && e.data.state === 'talking' && e.data.reason === 'targetHangup',
+    );
+    c.assertValid();
+  });
+
+  it('consult: the customer hanging up while the target rings ends it with atxferEnded (hangupSide customer)', async () => {
+    ({ sim, c } = await setup());
+    const { bridge } = await bridged(c);
+    const r = await c.req('startAtxfer', '1001', { targetType: 0, target: '48600000009' });
+    const start = await c.event('atxferStart', (e) => e.reqId === r.reqId);
+    assert.equal(sim.customerHangup('1001'), true);
+    const ended = await c.event('atxferEnded', (e) => e.reqId === r.reqId);
+    assert.equal(ended.data.hangupSide, 'customer');
+    assert.ok(!processEvents(c, r.reqId).some((e) => e.name === 'atxferLink'));
+    await c.event('seance_delete');
+    // dialogs: the customer hung up, the agent and the ringing target were left
+    assert.equal(closeOf(bridge.data.ids.customer_dialog_uuid)?.data.close_cause, 'HANGUP');
+    assert.equal(closeOf(bridge.data.ids.dialog_uuid)?.data.close_cause, 'DIALOG_LEFT');
+    assert.equal(closeOf(start.data.ids.target_dialog_uuid)?.data.close_cause, 'DIALOG_LEFT');
+    const state = ccsOf('seance_set_state', (d) => d.state === 'closed')[0];
+    assert.equal(state?.data.info.reason, 'customerHangup');
+    assert.equal(sim.stats().activeCalls, 0);
+    c.assertValid();
+  });
+
+  it('three-way and complete transfer refused by the target rule: result != 0, the consult goes on', async () => {
+    ({ sim, c } = await setup());
+    const { consult, link, call } = await linked('48600000004');
+    const three = await c.req('threewayAtxfer', '1001');
+    assert.equal(three.code, 0, 'accepted; the platform refuses later');
+    const res = await c.event('threewayAtxferResult', (e) => e.reqId === three.reqId);
+    assert.ok(c.indexOf(three) < c.indexOf(res));
+    assert.equal(res.data.result, 1);
+    assert.equal(res.data.reason, 'threewayRefused');
+    assert.ok(!c.events('dialog').some((e) => e.name === 'dialog_meeting_entered'));
+    const failure = ccsOf('connection_failure', (d) => d.call_id === link.data.ids.target_call_id);
+    assert.equal(failure.length, 1);
+    assert.equal(failure[0].data.info.reason, 'threewayRefused');
+    assert.equal(failure[0].data.connection_id, call.bridge.data.ids.connection_id);
+    const done = await c.req('completeAtxfer', '1001');
+    assert.equal(done.code, 0);
+    const cres = await c.event('completeAtxferResult', (e) => e.reqId === done.reqId);
+    assert.equal(cres.data.result, 1);
+    assert.equal(cres.data.reason, 'transferRefused');
+    assert.ok(!c.events('ccs').some((e) => e.name === 'seance_set_next_number'));
+    assert.ok(!closeOf(call.bridge.data.ids.dialog_uuid), "the agent's dialog stays open");
+    assert.ok(
+      !c.events('agent').some((e) => e.agent === '1001' && e.data.state === 'idle'),
+      'the agent stays on the call',
+    );
+    // Still consulting: the agent can cancel and gets the customer back.
+    const cancel = await c.req('cancelAtxfer', '1001');
+    assert.equal(cancel.code, 0);
+    await c.event('atxferEnded', (e) => e.reqId === cancel.reqId);
+    assert.deepEqual(
+      processEvents(c, consult.reqId).map((e) => e.name),
+      ['atxferStart', 'atxferLink'],
+    );
+    await c.event(
+      'agentStatus',
+      (e) =>
+        e.agent === '1001' && e.data.state === 'talking' && e.data.reason === 'consultCanceled',
+    );
+    c.assertValid();
+  });
+
+  it('three-way: a target that hangs up as it is joined ends it with atxferThreewayUnlink, no result', async () => {
+    ({ sim, c } = await setup());
+    const { link, call } = await linked('48600000005');
+    const three = await c.req('threewayAtxfer', '1001');
+    assert.equal(three.code, 0);
+    const unlink = await c.event('atxferThreewayUnlink', (e) => e.reqId === three.reqId);
+    assert.ok(c.indexOf(three) < c.indexOf(unlink));
+    assert.equal(unlink.data.reason, 'targetHangup');
+    assert.deepEqual(
+      processEvents(c, three.reqId).map((e) => e.name),
+      ['atxferThreewayUnlink'],
+    );
+    const ids = link.data.ids;
+    assert.equal(closeOf(ids.target_dialog_uuid)?.data.close_cause, 'HANGUP');
+    assert.equal(
+      ccsOf('call_delete', (d) => d.call_id === ids.target_call_id)[0]?.data.info.cause,
+      'HANGUP',
+    );
+    assert.ok(ccsOf('connection_delete').length >= 1, 'the consult connection is gone');
+    assert.ok(!c.events('dialog').some((e) => e.name === 'dialog_meeting_entered'));
+    await c.event(
+      'agentStatus',
+      (e) => e.agent === '1001' && e.data.state === 'talking' && e.data.reason === 'targetHangup',
+    );
+    assert.ok(!closeOf(call.bridge.data.ids.customer_dialog_uuid), 'the customer stays');
+    assert.equal((await c.req('completeAtxfer', '1001')).errorCode, 'INVALID_STATE');
+    // The agent and the customer go on talking; the agent can hold the customer.
+    assert.equal((await c.req('hold', '1001')).code, 0);
+    c.assertValid();
+  });
+
+  it('complete transfer: a target that hangs up during the hand-over gives result != 0 (targetGone)', async () => {
+    ({ sim, c } = await setup());
+    const { consult, call } = await linked('48600000005');
+    const done = await c.req('completeAtxfer', '1001');
+    assert.equal(done.code, 0);
+    const res = await c.event('completeAtxferResult', (e) => e.reqId === done.reqId);
+    assert.equal(res.data.result, 2);
+    assert.equal(res.data.reason, 'targetGone');
+    // Then the consult ends as it does when the target hangs up.
+    const ended = await c.event('atxferEnded', (e) => e.reqId === consult.reqId);
+    assert.equal(ended.data.hangupSide, 'target');
+    assert.ok(c.indexOf(res) < c.indexOf(ended));
+    await c.event(
+      'agentStatus',
+      (e) => e.agent === '1001' && e.data.state === 'talking' && e.data.reason === 'targetHangup',
+    );
+    assert.ok(!c.events('ccs').some((e) => e.name === 'seance_set_next_number'));
+    assert.ok(!closeOf(call.bridge.data.ids.dialog_uuid), 'the agent keeps the customer');
+    c.assertValid();
+  });
+
+  it('party leaving while the platform is still joining / transferring (slower clock)', async () => {
+    ({ sim, c } = await setup({ speed: 10 }));
+    // The consulted agent hangs up right after the three-way request: unlink, no result.
+    const { consult } = await linked('1002', 1);
+    const three = await c.req('threewayAtxfer', '1001');
+    assert.equal(three.code, 0);
+    assert.equal((await c.req('sipUnlink', '1002')).code, 0);
+    const unlink = await c.event('atxferThreewayUnlink', (e) => e.reqId === three.reqId);
+    assert.equal(unlink.data.reason, 'targetHangup');
+    await delay(60); // past the join time at speed 10
+    assert.deepEqual(
+      processEvents(c, three.reqId).map((e) => e.name),
+      ['atxferThreewayUnlink'],
+    );
+    await c.event('agentStatus', (e) => e.agent === '1002' && e.data.state === 'idle');
+    assert.ok(!processEvents(c, consult.reqId).some((e) => e.name === 'atxferEnded'));
+    // The customer hangs up during a hand-over: result != 0 (customerHangup), the call ends.
+    const again = await c.req('startAtxfer', '1001', { targetType: 1, target: '1003' });
+    await c.event('atxferLink', (e) => e.reqId === again.reqId);
+    const done = await c.req('completeAtxfer', '1001');
+    assert.equal(done.code, 0);
+    assert.equal(sim.customerHangup('1001'), true);
+    const res = await c.event('completeAtxferResult', (e) => e.reqId === done.reqId);
+    assert.equal(res.data.result, 3);
+    assert.equal(res.data.reason, 'customerHangup');
+    await c.event('seance_delete');
+    for (const agent of ['1001', '1003']) {
+      const idle = await c.event(
+        'agentStatus',
+        (e) => e.agent === agent && e.data.state === 'idle' && e.data.reason === 'customerHangup',
+      );
+      assert.ok(c.indexOf(res) < c.indexOf(idle));
+    }
+    assert.ok(!c.events('ccs').some((e) => e.name === 'seance_set_next_number'));
+    assert.equal(sim.stats().activeCalls, 0);
+    c.assertValid();
+  });
+});

@@ -448,8 +448,18 @@ describe('simulator: scenarios and CLI', () => {
       afterMs: 2000,
       hangupAfterMs: 10_000,
     });
+    assert.deepEqual(rules.resolve('48500100205'), {
+      kind: 'answer',
+      afterMs: 2000,
+      whenJoined: 'leave',
+    });
+    assert.deepEqual(rules.resolve('48500100204'), {
+      kind: 'answer',
+      afterMs: 2000,
+      whenJoined: 'refuse',
+    });
     assert.deepEqual(rules.resolve('48500100201'), { kind: 'answer', afterMs: 2000 });
-    assert.equal(DEFAULT_RULES.length, 6);
+    assert.equal(DEFAULT_RULES.length, 8);
   });
 
   it('loads the example scenario file, whose rules come before the defaults', () => {

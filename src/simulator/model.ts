@@ -136,7 +136,9 @@ type Phase =
   | 'talking'
   | 'consultDialing'
   | 'consultTalking'
+  | 'threewayJoining'
   | 'threeway'
+  | 'transferring'
   | 'ended';
 
 interface Transfer {
@@ -167,6 +169,10 @@ export interface Seance {
   transfer?: Transfer;
   preview?: { origin?: Origin; customerTimeoutMs: number; behaviour?: CustomerBehaviour };
   threewayOrigin?: Origin;
+  /** The meeting the three-way call joins (dialog_meeting_entered.meeting_uuid). */
+  meeting?: string;
+  /** completeAtxfer in progress: its origin and the phase to return to if it fails. */
+  completing?: { origin?: Origin; from: 'consultTalking' | 'threeway' };
   timers: Map<string, Timer>;
   ended: boolean;
 }
@@ -191,7 +197,25 @@ export const TARGET_RING_TIMEOUT_MS = 30_000;
 export const INBOUND_RING_TIMEOUT_MS = 20_000;
 /** A call handed over to an external number (no agent left on it) ends after this long. */
 export const EXTERNAL_TALK_MS = 60_000;
+/** Simulated ms the platform takes to bridge the consulted party into a three-way call. */
+export const THREEWAY_JOIN_MS = 300;
+/** Simulated ms the platform takes to hand the customer over to the target (completeAtxfer). */
+export const TRANSFER_MS = 300;
 const ALERT_AFTER_MS = 100;
+
+/**
+ * `threewayAtxferResult` / `completeAtxferResult` codes (0 = done). The event also carries the
+ * reason: `threewayRefused` / `transferRefused` (the target's rule refuses), `targetGone` (the
+ * consulted party hung up while the platform was transferring), `customerHangup`,
+ * `agentHangup` (the transfer was abandoned because that side hung up).
+ */
+export const JOIN_RESULT: Readonly<Record<string, number>> = {
+  threewayRefused: 1,
+  transferRefused: 1,
+  targetGone: 2,
+  customerHangup: 3,
+  agentHangup: 4,
+};
 
 const NUMBER_RE = /^\+?[0-9*#]{2,32}$/;
 
@@ -578,6 +602,9 @@ export class Model {
     failure?: { result: number; cause: string; state: string },
   ): void {
     if (s.ended) return;
+    if (s.phase === 'transferring') {
+      this.completeFailed(s, hanger?.role === 'customer' ? 'customerHangup' : 'agentHangup');
+    }
     const controller = s.party?.agent ?? s.transfer?.initiator.agent;
     // Process events first, while the agent still holds its ids.
     if (failure && s.preview && s.party?.agent) {
@@ -599,7 +626,7 @@ export class Model {
         );
       }
     }
-    if (s.phase === 'threeway' && controller?.seance === s) {
+    if ((s.phase === 'threeway' || s.phase === 'threewayJoining') && controller?.seance === s) {
       this.agentEvent(controller, 'atxferThreewayUnlink', { reason }, s.threewayOrigin);
     }
     s.phase = 'ended';
@@ -878,6 +905,12 @@ export class Model {
   /** A party of an established call hangs up. */
   private legHangup(s: Seance, leg: Leg): void {
     if (s.ended || !leg.alive) return;
+    if (s.phase === 'transferring') {
+      // The transfer is abandoned first; then the hang-up is what it would have been.
+      const why =
+        leg === s.target ? 'targetGone' : leg === s.party ? 'agentHangup' : 'customerHangup';
+      this.completeFailed(s, why);
+    }
     switch (s.phase) {
       case 'consultTalking':
         if (leg === s.target) return this.consultEnded(s, 'target', 'ended', s.transfer?.origin);
@@ -885,6 +918,7 @@ export class Model {
       case 'consultDialing':
         if (leg === s.target) return this.targetFailed(s, 'rejected');
         return this.endSeance(s, leg, `${leg.role}Hangup`);
+      case 'threewayJoining':
       case 'threeway':
         if (leg === s.target) return this.threewayTargetLeaves(s);
         if (leg === s.party) return this.threewayAgentLeaves(s);
@@ -1134,6 +1168,8 @@ export class Model {
     s.target = undefined;
     s.transfer = undefined;
     s.threewayOrigin = undefined;
+    s.meeting = undefined;
+    s.completing = undefined;
     s.phase = 'talking';
     this.ccs(s, 'seance_update', {
       state: 'talking',
@@ -1222,12 +1258,42 @@ export class Model {
     return { ok: true };
   }
 
+  /** What a consulted external party does when the customer is brought in (its number rule). */
+  private joinRule(leg: Leg): 'refuse' | 'leave' | undefined {
+    if (leg.agent) return undefined;
+    const b = this.rules.resolve(leg.number);
+    return b.kind === 'answer' ? b.whenJoined : undefined;
+  }
+
+  /**
+   * Accepted at once; the platform then bridges the consulted party into the customer's
+   * connection, which takes THREEWAY_JOIN_MS. Only then does `threewayAtxferResult` (0) come.
+   * A target whose rule refuses conferences gets `result` != 0; a party that hangs up before
+   * the join is done ends it with `atxferThreewayUnlink` instead.
+   */
   private threewayAtxfer(a: Agent, origin?: Origin): OpResult {
     const s = a.seance;
     if (!s || a.leg !== s.party || s.phase !== 'consultTalking' || !s.target || !s.main) {
       return invalidState(a, 'threewayAtxfer');
     }
     const target = s.target;
+    s.phase = 'threewayJoining';
+    s.threewayOrigin = origin;
+    s.meeting = this.uuid();
+    const rule = this.joinRule(target);
+    this.later(s, 'join', THREEWAY_JOIN_MS, () => {
+      if (rule === 'refuse') this.threewayRefused(s);
+      else if (rule === 'leave') this.legHangup(s, target);
+      else this.threewayJoined(s);
+    });
+    return { ok: true, data: { meeting_uuid: s.meeting } };
+  }
+
+  private threewayJoined(s: Seance): void {
+    const target = s.target;
+    const a = s.party?.agent;
+    if (s.phase !== 'threewayJoining' || !target || !s.main || !a) return;
+    const meeting = s.meeting ?? this.uuid();
     this.linkInto(s, s.main, target);
     this.dropConnection(s, 'consult');
     this.ccs(s, 'connection_update', {
@@ -1236,35 +1302,65 @@ export class Model {
       info: { calls: s.main.legs.filter((l) => l.alive).map((l) => l.id) },
     });
     this.unhold(s);
-    const meeting = this.uuid();
     for (const l of [s.customer, s.party, target]) {
       if (l?.alive) {
         this.dialog(dialogMeetingBody(l.dialog, meeting, eventTime()), this.dialogAgent(s, l));
       }
     }
     s.phase = 'threeway';
-    s.threewayOrigin = origin;
-    this.agentEvent(a, 'threewayAtxferResult', { result: 0 }, origin);
+    this.agentEvent(a, 'threewayAtxferResult', { result: 0 }, s.threewayOrigin);
     this.setState(a, 'three-way');
-    return { ok: true, data: { meeting_uuid: meeting } };
   }
 
+  /** The platform refuses to conference the target: the consult goes on as it was. */
+  private threewayRefused(s: Seance): void {
+    const a = s.party?.agent;
+    const reason = 'threewayRefused';
+    s.phase = 'consultTalking';
+    if (a) {
+      this.agentEvent(
+        a,
+        'threewayAtxferResult',
+        { result: JOIN_RESULT[reason], reason },
+        s.threewayOrigin,
+      );
+    }
+    s.threewayOrigin = undefined;
+    s.meeting = undefined;
+    this.joinFailure(s, reason);
+  }
+
+  /** ccsevents: a refused join of the target's call into the customer's connection. */
+  private joinFailure(s: Seance, reason: string): void {
+    if (!s.target || !s.main) return;
+    this.ccs(s, 'connection_failure', {
+      connection_id: s.main.id,
+      call_id: s.target.id,
+      state: 'refused',
+      info: { reason },
+    });
+  }
+
+  /** The consulted party hangs up during the three-way or while it is being joined. */
   private threewayTargetLeaves(s: Seance): void {
     const leg = s.target;
     const a = s.party?.agent;
     if (!leg) return;
-    this.cancel(s, 'targetHangup');
+    this.cancel(s, 'targetHangup', 'join');
     if (a) this.agentEvent(a, 'atxferThreewayUnlink', { reason: 'targetHangup' }, s.threewayOrigin);
     this.closeDialog(s, leg, 'HANGUP');
     this.legState(s, leg, 'hangup', { cause: 'HANGUP' });
+    this.dropConnection(s, 'consult');
     if (s.main) s.main.legs = s.main.legs.filter((l) => l !== leg);
     this.dropLeg(s, leg, 'HANGUP');
     s.threewayOrigin = undefined;
+    s.meeting = undefined;
     this.afterConsult(s, leg, 'targetHangup');
   }
 
   private threewayAgentLeaves(s: Seance): void {
     const a = s.party?.agent;
+    this.cancel(s, 'join');
     if (a) this.agentEvent(a, 'atxferThreewayUnlink', { reason: 'agentHangup' }, s.threewayOrigin);
     this.handOver(s, 'agentLeft');
   }
@@ -1287,6 +1383,11 @@ export class Model {
     if (oldAgent && oldAgent.seance === s) this.release(oldAgent, s, reason);
   }
 
+  /**
+   * Accepted at once; the platform hands the customer over within TRANSFER_MS, then
+   * `completeAtxferResult` (0). Refused by the target's rule, or abandoned because a party hung
+   * up meanwhile, it ends with `result` != 0 and a reason; the call goes on without the transfer.
+   */
   private completeAtxfer(a: Agent, origin?: Origin): OpResult {
     const s = a.seance;
     if (
@@ -1297,9 +1398,39 @@ export class Model {
     ) {
       return invalidState(a, 'completeAtxfer');
     }
-    this.agentEvent(a, 'completeAtxferResult', { result: 0 }, origin);
-    this.handOver(s, 'transferred');
+    const target = s.target;
+    s.completing = { origin, from: s.phase };
+    s.phase = 'transferring';
+    const rule = this.joinRule(target);
+    this.later(s, 'transfer', TRANSFER_MS, () => {
+      if (rule === 'refuse') this.completeFailed(s, 'transferRefused');
+      else if (rule === 'leave') this.legHangup(s, target);
+      else this.transferred(s);
+    });
     return { ok: true };
+  }
+
+  private transferred(s: Seance): void {
+    const c = s.completing;
+    const a = s.party?.agent;
+    if (s.phase !== 'transferring' || !c || !a) return;
+    s.completing = undefined;
+    this.agentEvent(a, 'completeAtxferResult', { result: 0 }, c.origin);
+    this.handOver(s, 'transferred');
+  }
+
+  /** The transfer did not happen: result != 0, back to the consult / three-way it came from. */
+  private completeFailed(s: Seance, reason: string): void {
+    const c = s.completing;
+    if (s.phase !== 'transferring' || !c) return;
+    this.cancel(s, 'transfer');
+    s.completing = undefined;
+    s.phase = c.from;
+    const a = s.party?.agent;
+    if (a) {
+      this.agentEvent(a, 'completeAtxferResult', { result: JOIN_RESULT[reason], reason }, c.origin);
+    }
+    if (reason === 'transferRefused') this.joinFailure(s, reason);
   }
 
   // ---------------------------------------------------------------- call and agent control

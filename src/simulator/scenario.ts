@@ -10,7 +10,11 @@
  * | 8          | rejects after 3 s of ringing                                |
  * | 7          | fails (network error) after 0.5 s, before ringing           |
  * | 6          | answers after 2 s, hangs up 10 s later                      |
+ * | 5          | answers after 2 s; consulted, hangs up when joined          |
+ * | 4          | answers after 2 s; consulted, three-way / transfer refused  |
  * | any other  | answers after 2 s and stays until the agent hangs up        |
+ *
+ * The last two differ from "any other" only for a consulted external party (`whenJoined`).
  *
  * A scenario file's rules are tried first (first match wins), then these.
  */
@@ -24,6 +28,8 @@ export const DEFAULT_RULES: readonly ScenarioRule[] = [
   { match: '.*8', behaviour: { kind: 'reject', afterMs: 3000 } },
   { match: '.*7', behaviour: { kind: 'fail', afterMs: 500 } },
   { match: '.*6', behaviour: { kind: 'answer', afterMs: 2000, hangupAfterMs: 10_000 } },
+  { match: '.*5', behaviour: { kind: 'answer', afterMs: 2000, whenJoined: 'leave' } },
+  { match: '.*4', behaviour: { kind: 'answer', afterMs: 2000, whenJoined: 'refuse' } },
   { match: '.*', behaviour: { kind: 'answer', afterMs: 2000 } },
 ];
 
@@ -42,6 +48,7 @@ const behaviourSchema = {
         kind: { const: 'answer' },
         afterMs: { type: 'number', minimum: 0 },
         hangupAfterMs: { type: 'number', minimum: 0 },
+        whenJoined: { enum: ['refuse', 'leave'] },
       },
     },
     {
