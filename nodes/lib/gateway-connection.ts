@@ -212,13 +212,8 @@ export class GatewayConnection {
     if (hub) await step('event hub', () => hub.close());
     if (client) await step('client', () => client.close());
     if (starting) await starting.catch(() => undefined);
-    // dispose() also clears the simulator's call timers; stop() alone keeps the model.
-    const disposable = sim as (SimulatorApi & { dispose?: () => Promise<void> }) | undefined;
-    if (disposable) {
-      await step('simulator', () =>
-        disposable.dispose ? disposable.dispose() : disposable.stop(),
-      );
-    }
+    // dispose(), not stop(): it also clears the simulator's call timers and sessions.
+    if (sim) await step('simulator', () => sim.dispose());
     for (const p of problems) this.deps.logger.warn(`closing: ${p}`);
   }
 }

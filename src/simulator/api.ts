@@ -3,9 +3,16 @@
  * Used by the CLI, the gateway config node's embedded mode, tests and benchmarks.
  */
 
-/** How a customer number behaves when dialled. */
+/**
+ * How a customer number behaves when dialled. The same rules apply to an external number
+ * consulted or transferred to (`targetType` 0); `whenJoined` only matters then: what happens
+ * when the agent brings the customer to that party (threewayAtxfer, completeAtxfer):
+ * `refuse` - the platform refuses (`threewayAtxferResult` / `completeAtxferResult` `result` != 0,
+ * reason `threewayRefused` / `transferRefused`); `leave` - the party hangs up as the customer is
+ * joined (`atxferThreewayUnlink`; for completeAtxfer `result` != 0, reason `targetGone`).
+ */
 export type CustomerBehaviour =
-  | { kind: 'answer'; afterMs: number; hangupAfterMs?: number }
+  | { kind: 'answer'; afterMs: number; hangupAfterMs?: number; whenJoined?: 'refuse' | 'leave' }
   | { kind: 'busy'; afterMs?: number }
   | { kind: 'noAnswer' }
   | { kind: 'reject'; afterMs?: number }
@@ -89,4 +96,8 @@ export interface SimulatorApi {
   inboundCall(customerNumber: string, agent?: string): { seanceId: string } | undefined;
   /** The customer side hangs up the call the agent is on. */
   customerHangup(agent: string): boolean;
+  /** Stop (as stop()) and forget everything: call timers, calls, sessions, webhook queues. */
+  dispose(): Promise<void>;
+  /** Resolves when every dialog webhook queued so far was delivered or failed. */
+  drainWebhooks(): Promise<void>;
 }
