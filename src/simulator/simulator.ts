@@ -88,6 +88,8 @@ interface Subscription {
 class Session {
   seq = 0;
   ws: WebSocket | undefined;
+  /** The TCP socket under `ws` (from the upgrade request), corked while a tick's frames go out. */
+  socket: Socket | undefined;
   droppedAt = 0;
   readonly subs = new Map<string, Subscription>();
   readonly ring: Ring;
@@ -109,6 +111,8 @@ class Session {
 
 interface Conn {
   ws: WebSocket;
+  /** The upgraded request's socket, which ws writes every frame to. */
+  socket: Socket | undefined;
   session?: Session;
 }
 
@@ -166,7 +170,7 @@ export class Simulator implements SimulatorApi {
     const host = this.opts.host ?? '127.0.0.1';
     const server = http.createServer((req, res) => this.http(req, res));
     const wss = new WebSocketServer({ server, maxPayload: 4 * MAX_FRAME_CHARS });
-    wss.on('connection', (ws) => this.accept(ws));
+    wss.on('connection', (ws, req) => this.accept(ws, req));
     wss.on('error', (err) => this.logger.error(`ws server: ${err.message}`));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -207,6 +211,7 @@ export class Simulator implements SimulatorApi {
       this.sendRaw(c.ws, { type: 'notice', code: 'shutdown', message: 'simulator stopping' });
       if (c.session && c.session.ws === c.ws) {
         c.session.ws = undefined;
+        c.session.socket = undefined;
         c.session.droppedAt = now;
       }
       c.ws.close(1001, 'shutdown');
@@ -282,8 +287,10 @@ export class Simulator implements SimulatorApi {
 
   // ------------------------------------------------------------------ sockets and frames
 
-  private accept(ws: WebSocket): void {
-    const conn: Conn = { ws };
+  private accept(ws: WebSocket, req: http.IncomingMessage): void {
+    // ws upgrades and then writes to this very socket (handleUpgrade -> setSocket), so corking
+    // it batches ws's frame writes without reaching into ws's private `_socket`.
+    const conn: Conn = { ws, socket: req.socket as Socket | undefined };
     this.conns.add(conn);
     ws.on('message', (raw, isBinary) => this.onMessage(conn, raw, isBinary));
     ws.on('close', () => {
@@ -291,6 +298,7 @@ export class Simulator implements SimulatorApi {
       const s = conn.session;
       if (s && s.ws === ws) {
         s.ws = undefined;
+        s.socket = undefined;
         s.droppedAt = Date.now();
       }
     });
@@ -401,6 +409,7 @@ export class Simulator implements SimulatorApi {
       this.sessions.set(session.id, session);
     }
     session.ws = conn.ws;
+    session.socket = conn.socket;
     session.droppedAt = 0;
     conn.session = session;
     this.sendRaw(conn.ws, {
@@ -551,7 +560,7 @@ export class Simulator implements SimulatorApi {
           ws.terminate();
           continue;
         }
-        this.cork(ws);
+        if (s.socket) this.cork(s.socket);
         ws.send(frame);
         this.counters.eventsSent++;
       }
@@ -561,12 +570,14 @@ export class Simulator implements SimulatorApi {
   private readonly corked = new Set<Socket>();
 
   /**
-   * Batch the frames sent to a socket in one tick into few writes: cork the underlying TCP
-   * socket on the first frame, uncork on the next tick (ws writes each frame separately).
+   * Batch the frames sent to a socket in one tick into few writes: cork the TCP socket on the
+   * first frame, uncork on the next tick (ws writes each frame separately). ws has no public
+   * cork and `send(data, { fin: false })` would make fragments of one message, so the socket is
+   * the upgrade request's (public `req.socket`, the one ws writes to). Cork calls nest, so ws's
+   * own cork/uncork around a frame's two writes stays balanced inside ours.
    */
-  private cork(ws: WebSocket): void {
-    const socket = (ws as unknown as { _socket?: Socket })._socket;
-    if (!socket || this.corked.has(socket)) return;
+  private cork(socket: Socket): void {
+    if (this.corked.has(socket)) return;
     this.corked.add(socket);
     socket.cork();
     if (this.corked.size === 1) {
