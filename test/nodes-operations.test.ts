@@ -1,13 +1,10 @@
 /**
  * The operation nodes through node-red-node-test-helper against the embedded simulator over a
- * real socket: every outcome path, parameter errors, timeouts, disconnects and redeploys while
- * pending, 100 operations in flight, and the preview -> consult -> three-way -> complete chain.
- * Outcomes the simulator never produces (three-way unlinked, result != 0) use a scripted
- * gateway on a real socket.
+ * real socket: every outcome path (each caused by the simulator's number rules, hang-ups or
+ * state), parameter errors, timeouts, disconnects and redeploys while pending, 100 operations
+ * in flight, and the preview -> consult -> three-way -> complete chain.
  */
 import assert from 'node:assert/strict';
-import type { ReqFrame } from '../src/protocol/types';
-import { FakeGateway } from './support/fake-gateway';
 import { delay, helper, loadOps, type Msg, type Received, type Rig } from './support/nodes-rig';
 
 function statusTexts(rig: Rig, id: string): string[] {
@@ -44,12 +41,9 @@ async function caught(rig: Rig, crm: string): Promise<Msg> {
 
 describe('operation nodes', function () {
   this.timeout(30_000);
-  let fake: FakeGateway | undefined;
 
   afterEach(async () => {
     await helper.unload();
-    if (fake) await fake.stop();
-    fake = undefined;
   });
 
   describe('cc-preview-call', () => {
@@ -508,57 +502,158 @@ describe('operation nodes', function () {
     });
   });
 
-  describe('outcomes the simulator never produces (scripted gateway)', () => {
-    async function scripted(script: (req: ReqFrame, gw: FakeGateway) => void): Promise<Rig> {
-      fake = new FakeGateway();
-      await fake.listen();
-      const gw = fake;
-      fake.onReq = (req, conn) => {
-        conn.resp(req, 0, { uniqueId: 'u-1', ids: { seance_id: 'se-1' } });
-        setTimeout(() => script(req, gw), 5);
-      };
-      const rig = await loadOps(
-        [
-          { id: 'w', type: 'cc-threeway' },
-          { id: 'f', type: 'cc-complete-transfer' },
-        ],
-        {
-          gateway: { mode: 'remote', url: fake.url },
-          credentials: { username: 'demo', password: 'demo' },
-        },
-      );
-      await connected(rig);
-      return rig;
+  describe('every failure and end path against the simulator', () => {
+    const ops = [
+      { id: 'p', type: 'cc-preview-call', props: { progress: false } },
+      { id: 'x', type: 'cc-consult' },
+      { id: 'w', type: 'cc-threeway' },
+      { id: 'f', type: 'cc-complete-transfer' },
+      { id: 'n-hangup', type: 'cc-call-control', operation: 'sipUnlink' },
+    ];
+
+    /** Agent `agent` talks to a customer and has a linked consult with `target`. */
+    async function consulting(rig: Rig, agent: string, target: string, targetType = 0) {
+      await talking(rig, agent);
+      const crm = `consult-${agent}`;
+      rig.send('x', { payload: { agent, targetType, target }, crm });
+      const r = await rig.outcome('x', crm);
+      assert.equal(r.output, 'linked', JSON.stringify(r.msg.cc));
+      return r;
     }
 
-    it('three-way: unlinked, and failed on a non-zero result; complete transfer failed likewise', async () => {
-      const rig = await scripted((req, gw) => {
-        const s = gw.session();
-        const extra = { reqId: req.reqId, agent: req.agent };
-        if (req.op === 'threewayAtxfer' && req.agent === '1001') {
-          gw.emit(s, 'agent', 'atxferThreewayUnlink', { reason: 'targetHangup' }, extra);
-        } else if (req.op === 'threewayAtxfer') {
-          gw.emit(s, 'agent', 'threewayAtxferResult', { result: 3 }, extra);
-        } else {
-          gw.emit(s, 'agent', 'completeAtxferResult', { result: 5 }, extra);
-        }
+    it('preview call: fails with agentNoAnswer and canceled too', async () => {
+      const rig = await loadOps(ops, {
+        gateway: {
+          simScenario: JSON.stringify({ agents: { 1001: {}, 1002: { answers: false } } }),
+        },
       });
-      rig.send('w', { payload: { agent: '1001' }, crm: 'u' });
-      rig.send('w', { payload: { agent: '1002' }, crm: 'r' });
-      rig.send('f', { payload: { agent: '1001' }, crm: 'c' });
+      await connected(rig);
+      rig.send('p', {
+        payload: { agent: '1002', customerNumber: '48500100201', agentAnswerTimeout: 1 },
+        crm: 'no-agent',
+      });
+      rig.send('p', { payload: { agent: '1001', customerNumber: '48500100209' }, crm: 'cancel' });
+      const noAgent = await rig.outcome('p', 'no-agent');
+      assert.equal(noAgent.output, 'failed');
+      assert.equal(noAgent.msg.cc.reason, 'agentNoAnswer');
+      assert.equal(noAgent.msg.payload.result, 4);
+      // 1002's call is over; 1001's customer never answers; the agent hangs up: canceled
+      await rig.waitFor(() => rig.stats().activeCalls === 1, 3000, 'the call of 1001');
+      rig.send('n-hangup', { payload: { agent: '1001' }, crm: 'hangup' });
+      assert.equal((await rig.outcome('n-hangup', 'hangup')).output, 'done');
+      const canceled = await rig.outcome('p', 'cancel');
+      assert.equal(canceled.output, 'failed');
+      assert.equal(canceled.msg.cc.reason, 'canceled');
+      assert.equal(canceled.msg.payload.result, 6);
+      await caught(rig, 'no-agent');
+      await caught(rig, 'cancel');
+    });
+
+    it('consult: failed for a target that does not answer, rejects or cannot be reached; ended when the customer hangs up first', async () => {
+      const rig = await loadOps(ops);
+      await connected(rig);
+      await Promise.all(['1001', '1002', '1003', '1004'].map((a) => talking(rig, a)));
+      const cases: [string, string, string][] = [
+        ['1001', '48500100309', 'state=noAnswer'],
+        ['1002', '48500100308', 'state=rejected'],
+        ['1003', '48500100307', 'state=failed'],
+      ];
+      for (const [agent, target] of cases) {
+        rig.send('x', { payload: { agent, targetType: 0, target }, crm: `k-${agent}` });
+      }
+      for (const [agent, , reason] of cases) {
+        const r = await rig.outcome('x', `k-${agent}`);
+        assert.equal(r.output, 'failed', agent);
+        assert.equal(r.msg.topic, 'atxferError');
+        assert.equal(r.msg.cc.reason, reason);
+        assert.deepEqual(
+          r.msg.cc.events.map((e: { name: string }) => e.name),
+          ['atxferStart', 'atxferError'],
+        );
+        await caught(rig, `k-${agent}`);
+      }
+      // a target that rings for 30 simulated seconds; the customer hangs up first
+      rig.send('x', {
+        payload: { agent: '1004', targetType: 0, target: '48500100309' },
+        crm: 'k-1004',
+      });
+      await rig.waitFor(
+        () =>
+          rig
+            .of('x', 'progress')
+            .some((r) => r.msg.crm === 'k-1004' && r.msg.topic === 'atxferStart'),
+        3000,
+        'consult of 1004 ringing',
+      );
+      assert.ok(rig.simulator().customerHangup('1004'));
+      const ended = await rig.outcome('x', 'k-1004');
+      assert.equal(ended.output, 'ended');
+      assert.equal(ended.msg.topic, 'atxferEnded');
+      assert.equal(ended.msg.payload.hangupSide, 'customer');
+      assert.equal(ended.msg.cc.reason, 'hangupSide=customer');
+      assert.ok(!rig.caught.some((m) => m.crm === 'k-1004'), 'ended is not an error');
+    });
+
+    it('three-way: joined, unlinked when the target hangs up as it is joined, failed when refused', async () => {
+      const rig = await loadOps(ops);
+      await connected(rig);
+      await Promise.all([
+        consulting(rig, '1001', '48500100301'),
+        consulting(rig, '1002', '48500100305'),
+        consulting(rig, '1003', '48500100304'),
+      ]);
+      rig.send('w', { payload: { agent: '1001' }, crm: 'j' });
+      rig.send('w', { payload: { agent: '1002' }, crm: 'u' });
+      rig.send('w', { payload: { agent: '1003' }, crm: 'r' });
+      const joined = await rig.outcome('w', 'j');
+      assert.equal(joined.output, 'joined');
+      assert.equal(joined.msg.payload.result, 0);
       const unlinked = await rig.outcome('w', 'u');
       assert.equal(unlinked.output, 'unlinked');
       assert.equal(unlinked.msg.topic, 'atxferThreewayUnlink');
-      assert.equal(unlinked.msg.cc.ids.uniqueId, 'u-1');
+      assert.equal(unlinked.msg.payload.reason, 'targetHangup');
+      assert.equal(typeof unlinked.msg.cc.ids.uniqueId, 'string');
+      assert.deepEqual(
+        unlinked.msg.cc.events.map((e: { name: string }) => e.name),
+        ['atxferThreewayUnlink'],
+      );
       const failed = await rig.outcome('w', 'r');
       assert.equal(failed.output, 'failed');
-      assert.equal(failed.msg.payload.result, 3);
-      const cf = await rig.outcome('f', 'c');
-      assert.equal(cf.output, 'failed');
-      assert.equal(cf.msg.payload.result, 5);
+      assert.equal(failed.msg.topic, 'threewayAtxferResult');
+      assert.equal(failed.msg.payload.result, 1);
+      assert.equal(failed.msg.cc.reason, 'threewayRefused');
       await caught(rig, 'r');
-      await caught(rig, 'c');
-      assert.ok(!rig.caught.some((m) => m.crm === 'u'), 'unlinked is not an error');
+      assert.ok(!rig.caught.some((m) => m.crm === 'u' || m.crm === 'j'), 'not errors');
+    });
+
+    it('complete transfer: transferred, failed when refused and when the target is gone', async () => {
+      const rig = await loadOps(ops);
+      await connected(rig);
+      await Promise.all([
+        consulting(rig, '1001', '1005', 1),
+        consulting(rig, '1002', '48500100304'),
+        consulting(rig, '1003', '48500100305'),
+      ]);
+      rig.send('f', { payload: { agent: '1001' }, crm: 't' });
+      rig.send('f', { payload: { agent: '1002' }, crm: 'refused' });
+      rig.send('f', { payload: { agent: '1003' }, crm: 'gone' });
+      const t = await rig.outcome('f', 't');
+      assert.equal(t.output, 'transferred');
+      assert.equal(t.msg.payload.result, 0);
+      const refused = await rig.outcome('f', 'refused');
+      assert.equal(refused.output, 'failed');
+      assert.equal(refused.msg.topic, 'completeAtxferResult');
+      assert.equal(refused.msg.payload.result, 1);
+      assert.equal(refused.msg.cc.reason, 'transferRefused');
+      const gone = await rig.outcome('f', 'gone');
+      assert.equal(gone.output, 'failed');
+      assert.equal(gone.msg.payload.result, 2);
+      assert.equal(gone.msg.cc.reason, 'targetGone');
+      await caught(rig, 'refused');
+      await caught(rig, 'gone');
+      // after a failed transfer the agent still has the customer and can hang up
+      rig.send('n-hangup', { payload: { agent: '1003' }, crm: 'bye' });
+      assert.equal((await rig.outcome('n-hangup', 'bye')).output, 'done');
     });
   });
 });
