@@ -393,30 +393,30 @@ function crmLeadPreviewCall() {
     250,
     40,
   );
-  f.add('lead-in', httpIn('POST /crm/leads', 'post', '/crm/leads'), 150, 100, [['lead']]);
+  f.add('lead-in', httpIn('POST /crm/leads', 'post', '/crm/leads'), 140, 100, [['lead']]);
   f.add(
     'button-ok',
     inject('CRM button: lead L-1001', { id: 'L-1001', phone: '48500100201', agent: '1001' }),
-    160,
+    150,
     160,
     [['lead']],
   );
   f.add(
     'button-busy',
     inject('CRM button: lead L-1002 (busy)', { id: 'L-1002', phone: '48500100200', agent: '1002' }),
-    170,
+    160,
     200,
     [['lead']],
   );
-  f.add('lead', fn('CRM lead -> call request', CRM_LEAD_IN, 2), 410, 140, [
+  f.add('lead', fn('CRM lead -> call request', CRM_LEAD_IN, 2), 400, 140, [
     ['preview'],
     ['accepted'],
   ]);
-  f.add('accepted', httpResponse('202 accepted'), 640, 80);
+  f.add('accepted', httpResponse('202 accepted'), 610, 80);
   f.add(
     'preview',
     operation('cc-preview-call', 'preview call', OUTCOMES['cc-preview-call'], { gatewayId: gw }),
-    640,
+    610,
     160,
     [['write-bridged'], ['write-failed'], ['progress']],
   );
@@ -431,7 +431,7 @@ function crmLeadPreviewCall() {
         'delete record.reason;',
       ]),
     ),
-    890,
+    810,
     120,
     [['crm-debug']],
   );
@@ -444,12 +444,12 @@ function crmLeadPreviewCall() {
         'record.message = msg.cc.message || null;',
       ]),
     ),
-    900,
+    820,
     180,
     [['crm-debug']],
   );
-  f.add('progress', debug('call progress', { active: false }), 880, 240);
-  f.add('crm-debug', debug('CRM record'), 1130, 150);
+  f.add('progress', debug('call progress', { active: false }), 800, 240);
+  f.add('crm-debug', debug('CRM record'), 990, 150);
   f.add('list-in', httpIn('GET /crm/leads', 'get', '/crm/leads'), 140, 300, [['list']]);
   f.add('one-in', httpIn('GET /crm/leads/:id', 'get', '/crm/leads/:id'), 150, 340, [['list']]);
   f.add('list', fn('CRM: read leads', CRM_LIST('crm')), 390, 320, [['list-out']]);
