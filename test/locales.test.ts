@@ -64,7 +64,12 @@ function usedKeys(type: string): string[] {
     }
   }
   return [...keys]
-    .filter((k) => k.startsWith(prefix) && !/\.(html|js|json|ts)$/.test(k))
+    .filter(
+      (k) =>
+        k.startsWith(prefix) &&
+        !/\.(html|js|json|ts|svg|png)$/.test(k) &&
+        !/^[^.]+\.(read|write)$/.test(k),
+    )
     .map((k) => k.slice(prefix.length));
 }
 
@@ -81,9 +86,9 @@ describe('locales', () => {
           [...ref.keys()].some((k) => k.startsWith(`${type}.`)),
           `locales/${REFERENCE}/${type}.json has no "${type}" section`,
         );
-        const missing = usedKeys(type).filter(
-          (k) => !ref.has(k) && ![...ref.keys()].some((r) => r.startsWith(`${k}.`)),
-        );
+        const missing = usedKeys(type)
+          .map((k) => `${type}.${k}`)
+          .filter((k) => !ref.has(k) && ![...ref.keys()].some((r) => r.startsWith(`${k}.`)));
         assert.deepEqual(
           missing,
           [],
