@@ -109,6 +109,7 @@ describe('tracker: dialogs (seed 003)', () => {
       ignored: 0,
       dialogCalls: 1,
       duplicates: 0,
+      links: 0,
     });
   });
 
@@ -168,7 +169,8 @@ describe('tracker: dialogs (seed 003)', () => {
     assert.equal(close.dialog.partial, true);
     assert.equal(close.dialog.call_key, AGENT); // from the close's initial_application_info
     assert.equal(close.call.ended_by?.dialog_uuid, CUSTOMER);
-    assert.equal(close.call.ended_by?.side, 'unknown'); // dialog_type not known yet
+    // dialog_type is not known yet; the close's initial_application_info.side (CONTACT) is.
+    assert.equal(close.call.ended_by?.side, 'customer');
     const create = tracker.ingestDialog(b[1]);
     assert.equal(create.call.ended_by?.side, 'customer');
     assert.equal(create.dialog.close_cause, 'HANGUP');
@@ -318,6 +320,222 @@ describe('tracker: dialogs (seed 003)', () => {
     assert.equal(odd.dialog.dialog_type, undefined);
     assert.deepEqual(odd.dialog.fields, { nested: { n: null, big: '10' } });
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+});
+
+describe('tracker: who ended the call after a transfer', () => {
+  const AGENT1 = 'a1a1a1a1-0000-4000-8000-000000000001';
+  const CUST = 'c0c0c0c0-0000-4000-8000-000000000002';
+  const AGENT2 = 'a2a2a2a2-0000-4000-8000-000000000003';
+  const body = (name: string, uuid: string, time: string, extra: Record<string, unknown> = {}) => ({
+    event_type: 'user_dialog',
+    event_name: name,
+    event_time: time,
+    dialog_uuid: uuid,
+    ...extra,
+  });
+  const creates = [
+    body('dialog_create', AGENT1, '2020-08-25 16:24:41', {
+      dialog_type: 'CONSULTANT',
+      state: 'ringing',
+    }),
+    body('dialog_create', CUST, '2020-08-25 16:24:42', {
+      dialog_type: 'EXTERNAL',
+      state: 'ringing',
+      initial_application_info: { data: { caller_dialog_uuid: AGENT1 } },
+    }),
+    body('dialog_create', AGENT2, '2020-08-25 16:24:50', {
+      dialog_type: 'CONSULTANT',
+      state: 'ringing',
+      initial_application_info: { data: { caller_dialog_uuid: AGENT1 } },
+    }),
+  ];
+  // Agent 1 completes the transfer (hangs up), then the customer hangs up on agent 2.
+  const closes = [
+    body('dialog_close', AGENT1, '2020-08-25 16:25:00', { close_cause: 'HANGUP' }),
+    body('dialog_close', CUST, '2020-08-25 16:25:30', { close_cause: 'HANGUP' }),
+    body('dialog_close', AGENT2, '2020-08-25 16:25:30', { close_cause: 'DIALOG_LEFT' }),
+  ];
+
+  it("the transferring agent's HANGUP does not end the call; the customer's does", () => {
+    const tracker = new CallTracker();
+    for (const b of creates) tracker.ingestDialog(b);
+    const handover = tracker.ingestDialog(closes[0]);
+    assert.equal(handover.closed_by, 'agent', 'agent 1 left, by its own hangup');
+    assert.equal(handover.call.ended_by, undefined, 'the customer and agent 2 still talk');
+    const customer = tracker.ingestDialog(closes[1]);
+    assert.equal(customer.closed_by, 'customer');
+    assert.deepEqual(customer.call.ended_by, {
+      dialog_uuid: CUST,
+      dialog_type: 'EXTERNAL',
+      side: 'customer',
+      close_cause: 'HANGUP',
+    });
+    const left = tracker.ingestDialog(closes[2]);
+    assert.equal(left.closed_by, 'customer', "agent 2's dialog was left by the customer");
+    assert.equal(left.call.ended_by?.dialog_uuid, CUST);
+    assert.equal(left.call.dialogs.length, 3);
+    // Other events carry no closed_by.
+    assert.equal(
+      tracker.ingestDialog(body('dialog_state_update', CUST, 'x', { state: 'y' })).closed_by,
+      undefined,
+    );
+  });
+
+  it('same picture when the two final closes arrive in the same second, in either order', () => {
+    for (const order of [
+      [0, 1, 2],
+      [0, 2, 1],
+      [2, 1, 0],
+    ]) {
+      const tracker = new CallTracker();
+      for (const b of creates) tracker.ingestDialog(b);
+      for (const i of order) tracker.ingestDialog(closes[i]);
+      assert.equal(tracker.getDialogCall(AGENT1)?.ended_by?.side, 'customer', String(order));
+      assert.equal(tracker.getDialogCall(AGENT1)?.ended_by?.dialog_uuid, CUST, String(order));
+    }
+  });
+
+  it('the agent ending a two-party call is still the agent', () => {
+    const tracker = new CallTracker();
+    tracker.ingestDialog(creates[0]);
+    tracker.ingestDialog(creates[1]);
+    const hangup = tracker.ingestDialog(closes[0]);
+    assert.equal(hangup.call.ended_by?.side, 'agent');
+    const left = tracker.ingestDialog({ ...closes[1], close_cause: 'DIALOG_LEFT' });
+    assert.equal(left.closed_by, 'agent');
+  });
+});
+
+describe('tracker: agent events link dialogs, seances and agents', () => {
+  const [agentCreate, customerCreate, , , customerTalking, agentTalking] = seed();
+  const ids = {
+    seance_id: 'se-1',
+    call_id: 'c-agent',
+    customer_call_id: 'c-cust',
+    connection_id: 'k-1',
+    dialog_uuid: AGENT,
+    customer_dialog_uuid: CUSTOMER,
+  };
+
+  it('gives dialogs, their call view and the seance the linked ids', () => {
+    const tracker = new CallTracker();
+    // The operation's first event may come before any dialog event.
+    const r = tracker.ingestAgent(
+      'previewObCallResult',
+      { result: 0, uniqueId: 'u-1', ids },
+      '1001',
+    );
+    assert.deepEqual(r, { seance_id: 'se-1', agent: '1001', dialog_uuids: [AGENT, CUSTOMER] });
+    tracker.ingestDialog(agentCreate);
+    tracker.ingestDialog(customerCreate);
+    const upd = tracker.ingestDialog(customerTalking);
+    assert.equal(upd.dialog.seance_id, 'se-1');
+    assert.equal(upd.dialog.ccs_call_id, 'c-cust');
+    assert.equal(upd.dialog.agent, undefined, "the customer's dialog is nobody's agent dialog");
+    assert.equal(upd.call.seance_id, 'se-1');
+    assert.equal(upd.call.agent, '1001');
+    assert.deepEqual(upd.call.agents, ['1001']);
+    assert.equal(upd.call.uniqueId, 'u-1');
+    assert.deepEqual(upd.call.ccs_call_ids, ['c-agent', 'c-cust']);
+    const agent = tracker.ingestDialog(agentTalking).dialog;
+    assert.equal(agent.agent, '1001');
+    assert.equal(agent.ccs_call_id, 'c-agent');
+    // The seance knows the dialogs; ccs events keep adding to the same seance.
+    tracker.ingestCcs('call_attach_to_seance', {
+      domain: 'd',
+      call_id: 'c-cust',
+      seance_id: 'se-1',
+    });
+    const se = tracker.getSeance('se-1')!;
+    assert.deepEqual(se.dialog_uuids, [AGENT, CUSTOMER]);
+    assert.equal(se.agent, '1001');
+    assert.equal(se.uniqueId, 'u-1');
+    assert.deepEqual(se.call_ids, ['c-cust']);
+    // A consulted agent joins: its dialog and agent are added, the call's agent stays.
+    tracker.ingestAgent(
+      'agentStatus',
+      { ids: { seance_id: 'se-1', dialog_uuid: 'd-2', call_id: 'c-2' } },
+      '1002',
+    );
+    assert.deepEqual(tracker.getSeance('se-1')!.agents, ['1001', '1002']);
+    assert.deepEqual(tracker.getSeance('se-1')!.dialog_uuids, [AGENT, CUSTOMER, 'd-2']);
+    assert.equal(tracker.stats().links, 3);
+  });
+
+  it('ignores events without ids, never throws, and bounds and expires its links', () => {
+    const c = clock();
+    const tracker = new CallTracker({ maxEntries: 2, ttlMs: 1000, now: c.now });
+    assert.equal(tracker.ingestAgent('agentStatus', { state: 'idle' }).ignored, 'no ids');
+    assert.ok(tracker.ingestAgent('x', { ids: {} }).ignored);
+    assert.ok(
+      tracker.ingestAgent(7 as unknown as string, null as unknown as Record<string, unknown>)
+        .ignored,
+    );
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('boom');
+        },
+      },
+    );
+    assert.match(String(tracker.ingestAgent('x', { ids: hostile }).ignored), /boom/);
+    for (const d of ['d1', 'd2', 'd3']) tracker.ingestAgent('x', { ids: { dialog_uuid: d } });
+    assert.equal(tracker.stats().links, 2, 'oldest link evicted');
+    c.advance(1000);
+    tracker.sweep();
+    assert.equal(tracker.stats().links, 0);
+  });
+});
+
+describe('tracker: lazy results', () => {
+  it('read before the next ingest, a lazy result equals the eager one', () => {
+    const eager = new CallTracker();
+    const lazy = new CallTracker();
+    for (const b of seed()) {
+      const e = eager.ingestDialog(b);
+      const l = lazy.ingestDialog(b, { lazy: true });
+      assert.deepEqual(JSON.parse(JSON.stringify(l)), JSON.parse(JSON.stringify(e)));
+      assert.equal(l.closed_by, e.closed_by);
+    }
+  });
+
+  it('take() gives the first taker the built snapshots and later takers their own copies', () => {
+    const tracker = new CallTracker();
+    const [a, b] = seed();
+    tracker.ingestDialog(a);
+    const r = tracker.ingestDialog(b, { lazy: true });
+    const peek = r.dialog;
+    const first = r.take!();
+    assert.equal(first.dialog, peek, 'no second copy for the first taker');
+    assert.ok(first.call.dialogs.includes(first.dialog));
+    const second = r.take!();
+    assert.notEqual(second.dialog, first.dialog);
+    assert.notEqual(second.call, first.call);
+    assert.deepEqual(second, first);
+    assert.ok(second.call.dialogs.includes(second.dialog));
+    // Mutating one taker's objects touches neither the other taker's nor the tracker.
+    first.dialog.fields.peer_name = 'changed';
+    first.dialog.states.length = 0;
+    first.call.dialogs.length = 0;
+    assert.equal(second.dialog.fields.peer_name, 'Konsultant Paweł');
+    assert.equal(second.call.dialogs.length, 2);
+    assert.equal(tracker.getDialog(CUSTOMER)!.fields.peer_name, 'Konsultant Paweł');
+    assert.equal(tracker.getDialog(CUSTOMER)!.states.length, 1);
+
+    const k = tracker.ingestCcs('call_create', { domain: 'd', call_id: 'c', seance_id: 's' }, 1, {
+      lazy: true,
+    });
+    const c1 = k.take!('call') as { info: Record<string, unknown>; call_id: string };
+    const c2 = k.take!('call') as { info: Record<string, unknown>; call_id: string };
+    assert.notEqual(c1, c2);
+    c1.info.x = 1;
+    c1.call_id = 'changed';
+    assert.deepEqual(c2.info, {});
+    assert.equal(tracker.getCall('c')!.call_id, 'c');
+    assert.equal(k.take!('connection'), undefined);
+    assert.equal((k.take!('seance') as { seance_id: string }).seance_id, 's');
   });
 });
 

@@ -18,7 +18,19 @@ export interface TrackerOptions {
  * strings interned, ~1.5 KB per dialog of seed 003 at 100 000 dialogs), never the body itself:
  * callers may mutate a body after ingesting it. Everything the tracker returns is a fresh,
  * plain-JSON deep copy: safe to put on a Node-RED msg and to mutate.
+ *
+ * Lazy results (`{ lazy: true }`, what the event hub uses): the snapshots of a result are built
+ * on first read, at most once each, from the tracker's state at that moment, so they must be read
+ * before the tracker's next ingest (the hub's listeners run synchronously, so they are). A lazy
+ * result read later shows the newer state. Reading `dialog` / `call` / ... is a peek (treat it
+ * as read-only); `take()` hands the first taker the snapshots built for the event and every
+ * later taker its own copy, so two messages never share an object.
  */
+export interface IngestOptions {
+  lazy?: boolean;
+}
+
+export type Side = 'customer' | 'agent' | 'unknown';
 
 /** A dialog as known from all its events: the create's fields, updated by later events. */
 export interface DialogSnapshot {
@@ -41,23 +53,42 @@ export interface DialogSnapshot {
   meeting_uuid?: string;
   /** True until the dialog_create was seen (only updates / close arrived so far). */
   partial?: boolean;
+  /** The ccs seance this dialog belongs to (from the `ids` of agent events). */
+  seance_id?: string;
+  /** The agent whose dialog this is (agent events' `ids.dialog_uuid`). */
+  agent?: string;
+  /** The ccs call (leg) of this dialog (agent events' `ids.call_id` / `customer_call_id`). */
+  ccs_call_id?: string;
 }
 
 export interface DialogCallView {
   key: string;
   dialogs: DialogSnapshot[];
-  /** Set once a dialog of the call closed with HANGUP: which party ended it. */
+  /**
+   * Which party ended the call, as the call stands: the latest HANGUP (event time, then arrival)
+   * that left at most one other dialog open. A HANGUP after which two or more other dialogs
+   * stayed open (the first agent handing the customer over in a completed transfer) did not end
+   * the call. With no such HANGUP, a DIALOG_LEFT close names the other party.
+   */
   ended_by?: {
     dialog_uuid: string;
     dialog_type?: string;
-    side: 'customer' | 'agent' | 'unknown';
+    side: Side;
     /**
-     * The close it was derived from: HANGUP of the ending party's dialog, or (when no HANGUP is
-     * known) DIALOG_LEFT of the other party's dialog. In the latter case `dialog_uuid` is the
+     * The close it was derived from: HANGUP of the ending party's dialog, or (when no HANGUP
+     * ended it) DIALOG_LEFT of the other party's dialog. In the latter case `dialog_uuid` is the
      * other dialog of the call when one is known, else the dialog that was left.
      */
     close_cause?: string;
   };
+  /** Linked through agent events: the seance, its uniqueId, its agents and ccs legs. */
+  seance_id?: string;
+  uniqueId?: string;
+  /** The agent of the call (the first agent linked to it: who placed or took it). */
+  agent?: string;
+  /** Every agent linked to the call, in the order they were linked (transfers add more). */
+  agents?: string[];
+  ccs_call_ids?: string[];
 }
 
 export interface DialogIngestResult {
@@ -71,6 +102,17 @@ export interface DialogIngestResult {
    * (dialog_uuid and key ''), and the tracker counted it in `ignored`.
    */
   ignored?: string;
+  /**
+   * dialog_close only: which side ended the call, as this close tells it. HANGUP: this
+   * dialog's party. DIALOG_LEFT: the party of the call's ended_by when another dialog's HANGUP
+   * gave it, else the side opposite this dialog's.
+   */
+  closed_by?: Side;
+  /**
+   * Lazy results: the dialog and call snapshots for one message (see IngestOptions). The first
+   * call returns the snapshots built for the event; each later call returns fresh copies.
+   */
+  take?(): { dialog: DialogSnapshot; call: DialogCallView };
 }
 
 export interface CcsCallSnapshot {
@@ -115,12 +157,33 @@ export interface SeanceSnapshot {
   deleted?: boolean;
   /** `number` of seance_create / seance_update, when given. */
   number?: string;
+  /** Linked through agent events: the dialogs of the seance's parties (seed 003 uuids). */
+  dialog_uuids?: string[];
+  /** The seance's agent (the first linked) and every agent linked, in order. */
+  agent?: string;
+  agents?: string[];
+  /** The operation's uniqueId (seed 000). */
+  uniqueId?: string;
 }
 
 export interface CcsIngestResult {
   call?: CcsCallSnapshot;
   connection?: ConnectionSnapshot;
   seance?: SeanceSnapshot;
+  /** Lazy results: the snapshot for a message (see IngestOptions). */
+  take?(
+    part: 'call' | 'connection' | 'seance',
+  ): CcsCallSnapshot | ConnectionSnapshot | SeanceSnapshot | undefined;
+}
+
+/** What an agent event linked (no snapshot copies: cheap). */
+export interface AgentIngestResult {
+  seance_id?: string;
+  /** The dialogs the event named (the agent's, the customer's, a consult target's). */
+  dialog_uuids: string[];
+  agent?: string;
+  /** Set when the event named nothing to link (no `ids`); not counted as ignored. */
+  ignored?: string;
 }
 
 export interface TrackerStats {
@@ -134,11 +197,19 @@ export interface TrackerStats {
   dialogCalls?: number;
   /** Dialog events recognised as duplicates and not re-applied. */
   duplicates?: number;
+  /** Dialogs linked to a seance / agent by agent events. */
+  links?: number;
 }
 
 export interface CallTrackerApi {
-  ingestDialog(body: Data): DialogIngestResult;
-  ingestCcs(name: string, data: Data, ts?: number): CcsIngestResult;
+  ingestDialog(body: Data, options?: IngestOptions): DialogIngestResult;
+  ingestCcs(name: string, data: Data, ts?: number, options?: IngestOptions): CcsIngestResult;
+  /**
+   * An agent event (seed 000): its `ids` (seance_id, call_id, customer_call_id, connection_id,
+   * dialog_uuid, customer_dialog_uuid) and uniqueId link the dialogs of a call with its seance
+   * and agent. `agent` is the frame's agent. Optional so other implementations stay valid.
+   */
+  ingestAgent?(name: string, data: Data, agent?: string): AgentIngestResult;
   getDialog(uuid: string): DialogSnapshot | undefined;
   getDialogCall(key: string): DialogCallView | undefined;
   getCall(callId: string): CcsCallSnapshot | undefined;

@@ -23,6 +23,7 @@
 import { CCS_EVENTS, DIALOG_EVENTS } from '../protocol/catalogue';
 import type { Data } from '../protocol/types';
 import type {
+  AgentIngestResult,
   CallTrackerApi,
   CcsCallSnapshot,
   CcsIngestResult,
@@ -30,7 +31,9 @@ import type {
   DialogCallView,
   DialogIngestResult,
   DialogSnapshot,
+  IngestOptions,
   SeanceSnapshot,
+  Side,
   TrackerOptions,
   TrackerStats,
 } from './api';
@@ -229,18 +232,24 @@ function mergeInfo(into: Data, info: Record<string, unknown>): void {
   }
 }
 
-type Side = 'customer' | 'agent' | 'unknown';
-
-function sideOf(dialogType: string | undefined): Side {
-  if (dialogType === 'EXTERNAL') return 'customer';
-  if (dialogType === 'CONSULTANT') return 'agent';
+/**
+ * The party a dialog stands for: EXTERNAL is the customer, CONSULTANT an agent; for a dialog
+ * whose create was missed, seed 003's initial_application_info.side (CONTACT / USER).
+ */
+function sideOfEntry(e: DialogEntry | undefined): Side {
+  if (!e) return 'unknown';
+  if (e.dialogType === 'EXTERNAL') return 'customer';
+  if (e.dialogType === 'CONSULTANT') return 'agent';
+  const info = e.fields.initial_application_info;
+  if (isObject(info)) {
+    if (info.side === 'CONTACT') return 'customer';
+    if (info.side === 'USER') return 'agent';
+  }
   return 'unknown';
 }
 
-function otherSide(dialogType: string | undefined): Side {
-  if (dialogType === 'EXTERNAL') return 'agent';
-  if (dialogType === 'CONSULTANT') return 'customer';
-  return 'unknown';
+function opposite(side: Side): Side {
+  return side === 'customer' ? 'agent' : side === 'agent' ? 'customer' : 'unknown';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,6 +280,8 @@ class DialogEntry {
   meetingAt: string | undefined = undefined;
   fields: Data = EMPTY;
   states: StateEntry[] = [];
+  /** Arrival order of the close (orders closes of the same second). */
+  closeSeq = 0;
 
   constructor(
     readonly uuid: string,
@@ -289,6 +300,20 @@ class CallEntry {
 type CcsCallEntry = CcsCallSnapshot & { t: number };
 type ConnectionEntry = ConnectionSnapshot & { t: number };
 type SeanceEntry = SeanceSnapshot & { t: number };
+
+/**
+ * What agent events said about one dialog (kept apart from the dialog entry: they may come
+ * before the dialog's first event). The seance id string is the seance entry's own, shared.
+ */
+interface DialogLink {
+  t: number;
+  seance?: string;
+  agent?: string;
+  callId?: string;
+}
+
+/** Shared empty id list (never mutated: lists are replaced). */
+const NO_IDS: string[] = Object.freeze([]) as unknown as string[];
 
 /** What a dialog body says, read once up front (so a throwing getter changes nothing). */
 interface DialogInput {
@@ -454,11 +479,14 @@ export class CallTracker implements CallTrackerApi {
   private readonly ccsCalls = new Map<string, CcsCallEntry>();
   private readonly connections = new Map<string, ConnectionEntry>();
   private readonly seances = new Map<string, SeanceEntry>();
+  /** Dialog uuid -> what agent events linked it to (seance, agent, ccs leg). */
+  private readonly links = new Map<string, DialogLink>();
   private readonly intern = new Interner();
 
   private evicted = 0;
   private ignored = 0;
   private duplicates = 0;
+  private closeCounter = 0;
 
   constructor(options: TrackerOptions = {}) {
     const o = isObject(options) ? options : {};
@@ -476,7 +504,8 @@ export class CallTracker implements CallTrackerApi {
   // -------------------------------------------------------------------------------------------
   // Dialogs
 
-  ingestDialog(body: Data): DialogIngestResult {
+  ingestDialog(body: Data, options?: IngestOptions): DialogIngestResult {
+    const lazy = options?.lazy === true;
     let input: DialogInput | string;
     try {
       input = readDialog(body, this.intern);
@@ -485,7 +514,10 @@ export class CallTracker implements CallTrackerApi {
     }
     if (typeof input === 'string') return this.ignoredDialog(input);
     try {
-      return this.applyDialog(input);
+      const { entry, duplicate, closedBy } = this.applyDialog(input);
+      const result = new LazyDialogResult(this, entry, duplicate);
+      if (closedBy !== undefined) result.closed_by = closedBy;
+      return lazy ? result : result.toJSON();
     } catch (err) {
       // Not expected (input is plain locals by now); keep the promise never to throw.
       return this.ignoredDialog(`internal: ${errorText(err)}`);
@@ -502,13 +534,18 @@ export class CallTracker implements CallTrackerApi {
     };
   }
 
-  private applyDialog(input: DialogInput): DialogIngestResult {
+  private applyDialog(input: DialogInput): {
+    entry: DialogEntry;
+    duplicate: boolean;
+    closedBy?: Side;
+  } {
     const now = this.clock();
     this.expireDialogs(now);
     let entry = this.dialogs.get(input.uuid);
     if (entry && alreadyApplied(entry, input)) {
       this.duplicates++;
-      return this.dialogResult(entry, true);
+      const closedBy = input.name === 'dialog_close' ? this.closedBy(entry) : undefined;
+      return { entry, duplicate: true, closedBy };
     }
     if (!entry) entry = this.newDialog(input.uuid, now);
     else this.touchDialog(entry, now);
@@ -531,6 +568,7 @@ export class CallTracker implements CallTrackerApi {
         break;
       case 'dialog_close':
         entry.closedAt = input.time;
+        entry.closeSeq = ++this.closeCounter;
         if (input.closeCause !== undefined) entry.closeCause = input.closeCause;
         entry.dialogType ??= input.dialogType;
         entry.direction ??= input.direction;
@@ -556,7 +594,39 @@ export class CallTracker implements CallTrackerApi {
       }
       this.joinCall(entry, entry.caller);
     }
-    return this.dialogResult(entry, false);
+    const closedBy = input.name === 'dialog_close' ? this.closedBy(entry) : undefined;
+    return { entry, duplicate: false, closedBy };
+  }
+
+  /** The dialog entries of a call, by creation time (the first dialog first). */
+  private callEntries(key: string): DialogEntry[] {
+    const call = this.dialogCalls.get(key);
+    const entries: DialogEntry[] = [];
+    if (!call) return entries;
+    for (const uuid of call.dialogs) {
+      const d = this.dialogs.get(uuid);
+      if (d) entries.push(d);
+    }
+    entries.sort((a, b) => {
+      const ta = a.createdAt ?? a.states[0]?.event_time ?? '\uffff';
+      const tb = b.createdAt ?? b.states[0]?.event_time ?? '\uffff';
+      return ta < tb ? -1 : ta > tb ? 1 : 0;
+    });
+    return entries;
+  }
+
+  /** Which side ended the call, as the close of `entry` tells it (see DialogIngestResult). */
+  private closedBy(entry: DialogEntry): Side {
+    const own = sideOfEntry(entry);
+    if (entry.closeCause === 'HANGUP') return own;
+    const ended = endedBy(this.callEntries(entry.callKey));
+    if (entry.closeCause === 'DIALOG_LEFT') {
+      if (ended && ended.close_cause === 'HANGUP' && ended.dialog_uuid !== entry.uuid) {
+        return ended.side;
+      }
+      return opposite(own);
+    }
+    return ended?.side ?? 'unknown';
   }
 
   private newDialog(uuid: string, now: number): DialogEntry {
@@ -637,9 +707,14 @@ export class CallTracker implements CallTrackerApi {
     return entry;
   }
 
-  private dialogResult(entry: DialogEntry, duplicate: boolean): DialogIngestResult {
-    const dialog = dialogSnapshot(entry);
-    return { dialog, call: this.callView(entry.callKey, entry, dialog), duplicate };
+  /** @internal A fresh snapshot of a dialog entry, with what agent events linked to it. */
+  snapshotOf(entry: DialogEntry): DialogSnapshot {
+    return dialogSnapshot(entry, this.links.get(entry.uuid));
+  }
+
+  /** @internal The call view of a dialog entry, reusing its snapshot when given. */
+  viewOf(entry: DialogEntry, snap?: DialogSnapshot): DialogCallView {
+    return this.callView(entry.callKey, entry, snap);
   }
 
   private callView(
@@ -647,31 +722,50 @@ export class CallTracker implements CallTrackerApi {
     current?: DialogEntry,
     currentSnap?: DialogSnapshot,
   ): DialogCallView {
-    const call = this.dialogCalls.get(key);
     const view: DialogCallView = { key, dialogs: [] };
-    if (!call) return view;
-    const entries: DialogEntry[] = [];
-    for (const uuid of call.dialogs) {
-      const d = this.dialogs.get(uuid);
-      if (d) entries.push(d);
-    }
-    entries.sort((a, b) => {
-      const ta = a.createdAt ?? a.states[0]?.event_time ?? '\uffff';
-      const tb = b.createdAt ?? b.states[0]?.event_time ?? '\uffff';
-      return ta < tb ? -1 : ta > tb ? 1 : 0;
+    if (!this.dialogCalls.has(key)) return view;
+    const entries = this.callEntries(key);
+    let seance: string | undefined;
+    let agents: string[] | undefined;
+    let legs: string[] | undefined;
+    view.dialogs = entries.map((d) => {
+      const link = this.links.get(d.uuid);
+      if (link) {
+        seance ??= link.seance;
+        if (link.agent !== undefined && !agents?.includes(link.agent)) {
+          (agents ??= []).push(link.agent);
+        }
+        if (link.callId !== undefined && !legs?.includes(link.callId)) {
+          (legs ??= []).push(link.callId);
+        }
+      }
+      return d === current && currentSnap ? currentSnap : dialogSnapshot(d, link);
     });
-    view.dialogs = entries.map((d) =>
-      d === current && currentSnap ? currentSnap : dialogSnapshot(d),
-    );
     const ended = endedBy(entries);
     if (ended) view.ended_by = ended;
+    if (seance !== undefined) {
+      view.seance_id = seance;
+      const se = this.seances.get(seance);
+      if (se?.uniqueId !== undefined) view.uniqueId = se.uniqueId;
+      // The seance's own agent list is in link order (who placed or took the call first).
+      if (se?.agents) {
+        const all = se.agents.slice();
+        for (const a of agents ?? []) if (!all.includes(a)) all.push(a);
+        agents = all;
+      }
+    }
+    if (agents && agents.length > 0) {
+      view.agent = agents[0];
+      view.agents = agents;
+    }
+    if (legs) view.ccs_call_ids = legs;
     return view;
   }
 
   getDialog(uuid: string): DialogSnapshot | undefined {
     try {
       const entry = this.liveDialog(uuid);
-      return entry ? dialogSnapshot(entry) : undefined;
+      return entry ? this.snapshotOf(entry) : undefined;
     } catch {
       return undefined;
     }
@@ -691,7 +785,7 @@ export class CallTracker implements CallTrackerApi {
   // -------------------------------------------------------------------------------------------
   // ccsevents
 
-  ingestCcs(name: string, data: Data, ts?: number): CcsIngestResult {
+  ingestCcs(name: string, data: Data, ts?: number, options?: IngestOptions): CcsIngestResult {
     try {
       const now = this.clock();
       const input = readCcs(name, data, ts, now, this.intern);
@@ -699,14 +793,20 @@ export class CallTracker implements CallTrackerApi {
         this.ignored++;
         return {};
       }
-      return this.applyCcs(input, now);
+      const touched = this.applyCcs(input, now);
+      if (!touched) return {};
+      const result = new LazyCcsResult(touched.call, touched.conn, touched.seance);
+      return options?.lazy === true ? result : result.toJSON();
     } catch {
       this.ignored++;
       return {};
     }
   }
 
-  private applyCcs(input: CcsInput, now: number): CcsIngestResult {
+  private applyCcs(
+    input: CcsInput,
+    now: number,
+  ): { call?: CcsCallEntry; conn?: ConnectionEntry; seance?: SeanceEntry } | undefined {
     expireFront(this.ccsCalls, now, this.ttlMs, () => this.evicted++);
     expireFront(this.connections, now, this.ttlMs, () => this.evicted++);
     expireFront(this.seances, now, this.ttlMs, () => this.evicted++);
@@ -716,11 +816,11 @@ export class CallTracker implements CallTrackerApi {
       kind === 'call' ? input.callId : kind === 'connection' ? input.connId : input.seanceId;
     if (name === 'connection_failure' && !input.connId && !input.callId) {
       this.ignored++; // a failure naming neither a connection nor a leg: nothing to attach to
-      return {};
+      return undefined;
     }
     if (!primary && name !== 'connection_failure') {
       this.ignored++;
-      return {};
+      return undefined;
     }
 
     // The objects the event names, created when unknown, touched when known.
@@ -798,11 +898,63 @@ export class CallTracker implements CallTrackerApi {
         break;
     }
 
-    const result: CcsIngestResult = {};
-    if (call) result.call = callSnapshot(call);
-    if (conn) result.connection = connectionSnapshot(conn);
-    if (seance) result.seance = seanceSnapshot(seance);
-    return result;
+    return { call, conn, seance };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Agent events (seed 000): their ids tie the dialogs of a call to its seance and agent.
+
+  ingestAgent(name: string, data: Data, agent?: string): AgentIngestResult {
+    try {
+      const ids = isObject(data) && isObject(data.ids) ? data.ids : undefined;
+      if (typeof name !== 'string' || !ids) return { dialog_uuids: [], ignored: 'no ids' };
+      // Read everything first (a throwing getter changes nothing).
+      const seanceId = idOf(ids.seance_id);
+      const uniqueId = idOf(data.uniqueId);
+      const who = idOf(agent) ?? idOf(data.agent);
+      const parties: [string | undefined, string | undefined, boolean][] = [
+        [idOf(ids.dialog_uuid), idOf(ids.call_id), true],
+        [idOf(ids.customer_dialog_uuid), idOf(ids.customer_call_id), false],
+        [idOf(ids.target_dialog_uuid), idOf(ids.target_call_id), false],
+      ];
+      const now = this.clock();
+      expireFront(this.links, now, this.ttlMs, () => this.evicted++);
+      expireFront(this.seances, now, this.ttlMs, () => this.evicted++);
+      const agentId = who === undefined ? undefined : this.intern.of(who);
+      const seance = seanceId ? this.upsertSeance(seanceId, now) : undefined;
+      if (seance) {
+        if (uniqueId !== undefined && seance.uniqueId === undefined) seance.uniqueId = uniqueId;
+        if (agentId !== undefined) {
+          seance.agents = withId(seance.agents ?? NO_IDS, agentId);
+          seance.agent ??= agentId;
+        }
+      }
+      const result: AgentIngestResult = { dialog_uuids: [] };
+      if (seance) result.seance_id = seance.seance_id;
+      if (agentId !== undefined) result.agent = agentId;
+      for (const [uuid, callId, own] of parties) {
+        if (!uuid) continue;
+        result.dialog_uuids.push(uuid);
+        const link = upsert(
+          this.links,
+          uuid,
+          now,
+          this.maxEntries,
+          () => this.evicted++,
+          (): DialogLink => ({ t: now }),
+        );
+        if (seance) {
+          link.seance = seance.seance_id;
+          seance.dialog_uuids = withId(seance.dialog_uuids ?? NO_IDS, uuid);
+        }
+        if (callId !== undefined) link.callId = callId;
+        if (own && agentId !== undefined) link.agent = agentId;
+      }
+      if (!seance && result.dialog_uuids.length === 0) result.ignored = 'no ids to link';
+      return result;
+    } catch (err) {
+      return { dialog_uuids: [], ignored: `unreadable event: ${errorText(err)}` };
+    }
   }
 
   private upsertCall(id: string, now: number): CcsCallEntry {
@@ -891,7 +1043,8 @@ export class CallTracker implements CallTrackerApi {
       this.expireDialogs(now) +
       expireFront(this.ccsCalls, now, this.ttlMs, count) +
       expireFront(this.connections, now, this.ttlMs, count) +
-      expireFront(this.seances, now, this.ttlMs, count)
+      expireFront(this.seances, now, this.ttlMs, count) +
+      expireFront(this.links, now, this.ttlMs, count)
     );
   }
 
@@ -905,6 +1058,7 @@ export class CallTracker implements CallTrackerApi {
       ignored: this.ignored,
       dialogCalls: this.dialogCalls.size,
       duplicates: this.duplicates,
+      links: this.links.size,
     };
   }
 
@@ -914,6 +1068,7 @@ export class CallTracker implements CallTrackerApi {
     this.ccsCalls.clear();
     this.connections.clear();
     this.seances.clear();
+    this.links.clear();
     this.intern.clear();
   }
 
@@ -1016,26 +1171,48 @@ function expireFront<E extends { t: number }>(
   return n;
 }
 
+/** True when `d` was still open after `h` closed (event time, then arrival order). */
+function openAfter(d: DialogEntry, h: DialogEntry): boolean {
+  if (d.closedAt === undefined) return true;
+  const a = d.closedAt;
+  const b = h.closedAt ?? '';
+  return a > b || (a === b && d.closeSeq > h.closeSeq);
+}
+
+/** `a` closed after `b` (event time, then arrival). */
+function closedLater(a: DialogEntry, b: DialogEntry): boolean {
+  const ta = a.closedAt ?? '';
+  const tb = b.closedAt ?? '';
+  return ta > tb || (ta === tb && a.closeSeq > b.closeSeq);
+}
+
+/**
+ * Which party ended the call (see DialogCallView.ended_by): the latest HANGUP that left at
+ * most one other dialog open. A HANGUP with two or more dialogs still talking after it (the
+ * first agent handing over in a completed transfer) is not the end of the call.
+ */
 function endedBy(entries: DialogEntry[]): DialogCallView['ended_by'] {
-  const earliest = (cause: string): DialogEntry | undefined => {
-    let best: DialogEntry | undefined;
-    for (const d of entries) {
-      if (d.closeCause !== cause) continue;
-      if (!best || (d.closedAt ?? '') < (best.closedAt ?? '')) best = d;
-    }
-    return best;
-  };
-  const hangup = earliest('HANGUP');
+  let hangup: DialogEntry | undefined;
+  for (const h of entries) {
+    if (h.closeCause !== 'HANGUP') continue;
+    let open = 0;
+    for (const d of entries) if (d !== h && openAfter(d, h)) open++;
+    if (open >= 2) continue; // a handover: the others carried on
+    if (!hangup || closedLater(h, hangup)) hangup = h;
+  }
   if (hangup) {
     const out: NonNullable<DialogCallView['ended_by']> = {
       dialog_uuid: hangup.uuid,
-      side: sideOf(hangup.dialogType),
+      side: sideOfEntry(hangup),
       close_cause: 'HANGUP',
     };
     if (hangup.dialogType !== undefined) out.dialog_type = hangup.dialogType;
     return out;
   }
-  const left = earliest('DIALOG_LEFT');
+  let left: DialogEntry | undefined;
+  for (const d of entries) {
+    if (d.closeCause === 'DIALOG_LEFT' && (!left || closedLater(left, d))) left = d;
+  }
   if (!left) return undefined;
   // DIALOG_LEFT: the other party left. Prefer a dialog of the other type that was not left.
   const candidates = entries.filter((d) => d !== left && d.closeCause !== 'DIALOG_LEFT');
@@ -1046,10 +1223,8 @@ function endedBy(entries: DialogEntry[]): DialogCallView['ended_by'] {
         d.dialogType !== undefined &&
         d.dialogType !== left.dialogType,
     ) ?? candidates[0];
-  const side =
-    left.dialogType !== undefined && sideOf(left.dialogType) !== 'unknown'
-      ? otherSide(left.dialogType)
-      : sideOf(other?.dialogType);
+  const leftSide = sideOfEntry(left);
+  const side = leftSide !== 'unknown' ? opposite(leftSide) : sideOfEntry(other);
   const out: NonNullable<DialogCallView['ended_by']> = {
     dialog_uuid: other ? other.uuid : left.uuid,
     side,
@@ -1059,7 +1234,7 @@ function endedBy(entries: DialogEntry[]): DialogCallView['ended_by'] {
   return out;
 }
 
-function dialogSnapshot(e: DialogEntry): DialogSnapshot {
+function dialogSnapshot(e: DialogEntry, link: DialogLink | undefined): DialogSnapshot {
   const s: DialogSnapshot = {
     dialog_uuid: e.uuid,
     call_key: e.callKey,
@@ -1078,6 +1253,11 @@ function dialogSnapshot(e: DialogEntry): DialogSnapshot {
   if (e.held !== undefined) s.held = e.held;
   if (e.meetingUuid !== undefined) s.meeting_uuid = e.meetingUuid;
   if (!e.hasCreate) s.partial = true;
+  if (link) {
+    if (link.seance !== undefined) s.seance_id = link.seance;
+    if (link.agent !== undefined) s.agent = link.agent;
+    if (link.callId !== undefined) s.ccs_call_id = link.callId;
+  }
   return s;
 }
 
@@ -1129,5 +1309,111 @@ function seanceSnapshot(e: SeanceEntry): SeanceSnapshot {
   if (e.state !== undefined) s.state = e.state;
   if (e.number !== undefined) s.number = e.number;
   if (e.deleted) s.deleted = true;
+  if (e.dialog_uuids && e.dialog_uuids.length > 0) s.dialog_uuids = [...e.dialog_uuids];
+  if (e.agent !== undefined) s.agent = e.agent;
+  if (e.agents && e.agents.length > 0) s.agents = [...e.agents];
+  if (e.uniqueId !== undefined) s.uniqueId = e.uniqueId;
   return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results: snapshots built on first read (lazy) or at once (toJSON, the eager results).
+
+/** Fresh copies of a dialog result's snapshots, the current dialog shared with its call view. */
+function copyPair(
+  dialog: DialogSnapshot,
+  call: DialogCallView,
+): { dialog: DialogSnapshot; call: DialogCallView } {
+  const c = cloneOwn(call) as DialogCallView;
+  const d =
+    c.dialogs.find((x) => x.dialog_uuid === dialog.dialog_uuid) ??
+    (cloneOwn(dialog) as DialogSnapshot);
+  return { dialog: d, call: c };
+}
+
+class LazyDialogResult implements DialogIngestResult {
+  closed_by?: Side;
+  private d: DialogSnapshot | undefined;
+  private c: DialogCallView | undefined;
+  private taken = false;
+
+  constructor(
+    private readonly tracker: CallTracker,
+    private readonly entry: DialogEntry,
+    readonly duplicate: boolean,
+  ) {}
+
+  get dialog(): DialogSnapshot {
+    return (this.d ??= this.tracker.snapshotOf(this.entry));
+  }
+
+  get call(): DialogCallView {
+    return (this.c ??= this.tracker.viewOf(this.entry, this.dialog));
+  }
+
+  take(): { dialog: DialogSnapshot; call: DialogCallView } {
+    const dialog = this.dialog;
+    const call = this.call;
+    if (!this.taken) {
+      this.taken = true;
+      return { dialog, call };
+    }
+    return copyPair(dialog, call);
+  }
+
+  /** The eager, plain form (and what JSON.stringify shows). */
+  toJSON(): DialogIngestResult {
+    const out: DialogIngestResult = {
+      dialog: this.dialog,
+      call: this.call,
+      duplicate: this.duplicate,
+    };
+    if (this.closed_by !== undefined) out.closed_by = this.closed_by;
+    return out;
+  }
+}
+
+type CcsPart = 'call' | 'connection' | 'seance';
+
+class LazyCcsResult implements CcsIngestResult {
+  private c: CcsCallSnapshot | undefined;
+  private k: ConnectionSnapshot | undefined;
+  private s: SeanceSnapshot | undefined;
+  private taken: Partial<Record<CcsPart, boolean>> = {};
+
+  constructor(
+    private readonly callEntry: CcsCallEntry | undefined,
+    private readonly connEntry: ConnectionEntry | undefined,
+    private readonly seanceEntry: SeanceEntry | undefined,
+  ) {}
+
+  get call(): CcsCallSnapshot | undefined {
+    return this.callEntry ? (this.c ??= callSnapshot(this.callEntry)) : undefined;
+  }
+
+  get connection(): ConnectionSnapshot | undefined {
+    return this.connEntry ? (this.k ??= connectionSnapshot(this.connEntry)) : undefined;
+  }
+
+  get seance(): SeanceSnapshot | undefined {
+    return this.seanceEntry ? (this.s ??= seanceSnapshot(this.seanceEntry)) : undefined;
+  }
+
+  take(part: CcsPart): CcsCallSnapshot | ConnectionSnapshot | SeanceSnapshot | undefined {
+    const snap =
+      part === 'call' ? this.call : part === 'connection' ? this.connection : this.seance;
+    if (snap === undefined || !this.taken[part]) {
+      this.taken[part] = true;
+      return snap;
+    }
+    return cloneOwn(snap) as CcsCallSnapshot | ConnectionSnapshot | SeanceSnapshot;
+  }
+
+  toJSON(): CcsIngestResult {
+    const out: CcsIngestResult = {};
+    if (this.callEntry) out.call = this.call;
+    if (this.connEntry) out.connection = this.connection;
+    if (this.seanceEntry) out.seance = this.seance;
+    return out;
+  }
 }
