@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { CCS_EVENTS } from '../src/protocol/catalogue';
 import type { TrackedEvent } from '../src/hub/api';
+import { takeCcs } from '../src/hub/take';
 import { filterSet, passes } from './lib/event-node';
 import { startGatewaySource } from './lib/event-source';
 
@@ -39,9 +40,10 @@ export = function register(RED: NodeAPI): void {
         const callId = event.data.call_id;
         const connectionId = event.data.connection_id;
         msg.call =
-          ccs?.call ?? (typeof callId === 'string' ? hub.tracker.getCall(callId) : undefined);
+          takeCcs(ccs, 'call') ??
+          (typeof callId === 'string' ? hub.tracker.getCall(callId) : undefined);
         msg.connection =
-          ccs?.connection ??
+          takeCcs(ccs, 'connection') ??
           (typeof connectionId === 'string' ? hub.tracker.getConnection(connectionId) : undefined);
         return msg;
       },

@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { EventHubApi, TrackedEvent } from '../src/hub/api';
 import { createEventHub } from '../src/hub/event-hub';
+import { takeDialog } from '../src/hub/take';
 import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import { attachToGateway, EventStatus, filterSet, passes } from './lib/event-node';
 import { startGatewaySource } from './lib/event-source';
@@ -63,12 +64,13 @@ export = function register(RED: NodeAPI): void {
     };
 
     const build = (event: TrackedEvent): NodeMessage => {
-      const result = event.dialog;
+      // This message's own snapshots (copied at most once per event; more nodes, more copies).
+      const { dialog, call } = takeDialog(event.dialog);
       const msg: NodeMessage = {
         topic: event.name,
         payload: event.data,
-        dialog: result?.dialog,
-        call: result?.call,
+        dialog,
+        call,
         source: event.source,
       };
       if (event.name === 'dialog_close') {

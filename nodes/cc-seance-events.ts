@@ -6,6 +6,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { CCS_EVENTS } from '../src/protocol/catalogue';
 import type { TrackedEvent } from '../src/hub/api';
+import { takeCcs } from '../src/hub/take';
 import { filterSet, passes } from './lib/event-node';
 import { startGatewaySource } from './lib/event-source';
 import { seanceView } from './lib/event-seance';
@@ -36,7 +37,8 @@ export = function register(RED: NodeAPI): void {
       build: (event: TrackedEvent, hub): NodeMessage => {
         const id = event.data.seance_id;
         const snapshot =
-          event.ccs?.seance ?? (typeof id === 'string' ? hub.tracker.getSeance(id) : undefined);
+          takeCcs(event.ccs, 'seance') ??
+          (typeof id === 'string' ? hub.tracker.getSeance(id) : undefined);
         return {
           topic: event.name,
           payload: event.data,

@@ -7,7 +7,12 @@
  */
 import type { EventFamily } from '../protocol/catalogue';
 import type { Data, EventFrame } from '../protocol/types';
-import type { CallTrackerApi, CcsIngestResult, DialogIngestResult } from '../tracker/api';
+import type {
+  AgentIngestResult,
+  CallTrackerApi,
+  CcsIngestResult,
+  DialogIngestResult,
+} from '../tracker/api';
 
 export interface TrackedEvent {
   family: EventFamily;
@@ -17,13 +22,20 @@ export interface TrackedEvent {
   source: 'gateway' | 'webhook';
   /** The gateway frame, when the event came through the gateway. */
   frame?: EventFrame;
-  /** Dialog family: the merged dialog and the dialogs of its call. */
-  dialog?: DialogIngestResult;
-  /** ccs family: the call / connection / seance snapshots the event touched. */
-  ccs?: CcsIngestResult;
   /**
-   * dialog_close only: which side ended the call (HANGUP: this dialog's party; DIALOG_LEFT:
-   * the party of the most recent HANGUP of the same call, else the other side).
+   * Dialog family: the merged dialog and the dialogs of its call. Lazy: reading `dialog` /
+   * `call` builds them (once per event; treat them as read-only); a listener that puts them on
+   * a message uses takeDialog() (./take.ts), which gives every message its own objects. Read
+   * them in the listener: after the next event they show the newer state.
+   */
+  dialog?: DialogIngestResult;
+  /** ccs family: the call / connection / seance snapshots the event touched (lazy, as above). */
+  ccs?: CcsIngestResult;
+  /** agent family: what the event's ids linked (seance, dialogs, agent). */
+  agent?: AgentIngestResult;
+  /**
+   * dialog_close only: which side ended the call, as the tracker tells it (closed_by: HANGUP:
+   * this dialog's party; DIALOG_LEFT: the party whose HANGUP ended the call, else the other).
    */
   closedBy?: 'customer' | 'agent' | 'unknown';
 }

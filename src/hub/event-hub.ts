@@ -6,7 +6,13 @@
  *
  * Hot path (gateway frame -> listeners): one tracker call and one loop over a listener array
  * that is replaced, never mutated, when listeners come and go (so a listener removing itself
- * during dispatch is safe and the loop needs no copy).
+ * during dispatch is safe and the loop needs no copy). The tracker's results are lazy: no
+ * snapshot is copied unless a listener reads or takes it, and then once per event (see take.ts).
+ *
+ * Agent events: operation process events reach the client without a subscription (they go to
+ * the session that sent the request), so the hub listens to the agent family for its whole
+ * lifetime and feeds every agent event's ids to the tracker, which links dialogs to seances and
+ * agents. It subscribes to agent.* only while it has agent listeners.
  */
 import type { GatewayClientApi, GatewayEvent, Subscription } from '../client/api';
 import { FAMILY_CLASS, type EventFamily } from '../protocol/catalogue';
@@ -14,7 +20,6 @@ import type { Data } from '../protocol/types';
 import { CallTracker } from '../tracker/call-tracker';
 import type { CallTrackerApi, TrackerOptions } from '../tracker/api';
 import type { EventHubApi, TrackedEvent, TrackedListener } from './api';
-import { CloseSides } from './close-side';
 
 export interface EventHubOptions extends TrackerOptions {
   /** How often expired tracker entries are swept (ms). Default 60 000; 0 turns the timer off. */
@@ -37,11 +42,13 @@ interface FamilyState {
 }
 
 const FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs'];
+const LAZY = Object.freeze({ lazy: true });
 
 class EventHub implements EventHubApi {
   readonly tracker: CallTrackerApi;
   private readonly families: Record<EventFamily, FamilyState>;
-  private readonly closeSides: CloseSides;
+  /** Remover of the hub-lifetime agent listener (feeds agent events to the tracker). */
+  private offAgent: (() => void) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -50,8 +57,8 @@ class EventHub implements EventHubApi {
     private readonly options: EventHubOptions,
   ) {
     this.tracker = options.tracker ?? new CallTracker(options);
-    this.closeSides = new CloseSides(options.maxEntries);
     this.families = { agent: { listeners: [] }, dialog: { listeners: [] }, ccs: { listeners: [] } };
+    if (client) this.offAgent = client.on('agent', '*', (frame) => this.onAgentFrame(frame));
     const sweepMs = options.sweepMs ?? DEFAULT_SWEEP_MS;
     if (sweepMs > 0) {
       this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
@@ -93,6 +100,8 @@ class EventHub implements EventHubApi {
     this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
+    if (this.offAgent) this.offAgent();
+    this.offAgent = undefined;
     const pending: Promise<void>[] = [];
     for (const family of FAMILIES) {
       const state = this.families[family];
@@ -111,13 +120,14 @@ class EventHub implements EventHubApi {
   private startFamily(family: EventFamily, state: FamilyState): void {
     const client = this.client;
     if (!client) return;
-    const handler =
-      family === 'dialog'
-        ? (frame: GatewayEvent) => this.onDialogFrame(frame)
-        : family === 'ccs'
-          ? (frame: GatewayEvent) => this.onCcsFrame(frame)
-          : (frame: GatewayEvent) => this.onAgentFrame(frame);
-    state.off = client.on(family, '*', handler);
+    // Agent frames already arrive through the hub-lifetime listener; only subscribe.
+    if (family !== 'agent') {
+      const handler =
+        family === 'dialog'
+          ? (frame: GatewayEvent) => this.onDialogFrame(frame)
+          : (frame: GatewayEvent) => this.onCcsFrame(frame);
+      state.off = client.on(family, '*', handler);
+    }
     state.subscription = client.subscribe({
       events: [`${FAMILY_CLASS[family]}.*`],
       objects: 'any',
@@ -150,10 +160,9 @@ class EventHub implements EventHubApi {
 
   private trackDialog(event: TrackedEvent): void {
     try {
-      event.dialog = this.tracker.ingestDialog(event.data);
-      if (event.name === 'dialog_close') {
-        event.closedBy = this.closeSides.closedBy(event.data, event.dialog);
-      }
+      const result = this.tracker.ingestDialog(event.data, LAZY);
+      event.dialog = result;
+      if (event.name === 'dialog_close' && !result.ignored) event.closedBy = result.closed_by;
     } catch (err) {
       this.report(err, event);
     }
@@ -168,7 +177,7 @@ class EventHub implements EventHubApi {
       frame,
     };
     try {
-      event.ccs = this.tracker.ingestCcs(frame.name, frame.data, frame.ts);
+      event.ccs = this.tracker.ingestCcs(frame.name, frame.data, frame.ts, LAZY);
     } catch (err) {
       this.report(err, event);
     }
@@ -176,13 +185,21 @@ class EventHub implements EventHubApi {
   }
 
   private onAgentFrame(frame: GatewayEvent): void {
-    this.dispatch(this.families.agent.listeners, {
+    const event: TrackedEvent = {
       family: 'agent',
       name: frame.name,
       data: frame.data,
       source: 'gateway',
       frame,
-    });
+    };
+    try {
+      const linked = this.tracker.ingestAgent?.(frame.name, frame.data, frame.agent);
+      if (linked) event.agent = linked;
+    } catch (err) {
+      this.report(err, event);
+    }
+    const listeners = this.families.agent.listeners;
+    if (listeners.length > 0) this.dispatch(listeners, event);
   }
 
   private dispatch(listeners: TrackedListener[], event: TrackedEvent): void {
