@@ -9,6 +9,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { GatewayClient } from '../src/client/gateway-client';
 import { createEventHub } from '../src/hub/event-hub';
+import { takeDialog } from '../src/hub/take';
 import type { EventHubApi, TrackedEvent } from '../src/hub/api';
 import type { DialogIngestResult } from '../src/tracker/api';
 import type { Data } from '../src/protocol/types';
@@ -204,6 +205,57 @@ describe('event hub', () => {
     assert.deepEqual(subscribes()[0].events, ['ccsevents.*']);
   });
 
+  it('feeds agent events to the tracker without subscribing, and links them to dialogs', async () => {
+    hub = createEventHub(client, { sweepMs: 0 });
+    hub.onEvent('dialog', () => undefined);
+    await gw.waitFor(() => subscribes().length === 1, 3000, 'dialog subscribe');
+    const s = gw.session();
+    const ids = { seance_id: 'se-7', call_id: 'c-7', dialog_uuid: CONSULTANT };
+    // A process event goes to the requesting session, subscribed or not (reqId set).
+    gw.emit(
+      s,
+      'agent',
+      'previewObCallResult',
+      { result: 0, uniqueId: 'u-7', ids },
+      {
+        reqId: 'r-1',
+        agent: '1001',
+      },
+    );
+    await until(() => hub!.tracker.getSeance('se-7') !== undefined, 'the seance linked');
+    assert.deepEqual(hub.tracker.getSeance('se-7')?.dialog_uuids, [CONSULTANT]);
+    assert.equal(hub.tracker.getSeance('se-7')?.agent, '1001');
+    const seen: TrackedEvent[] = [];
+    hub.onEvent('dialog', (e) => {
+      seen.push(e);
+      e.dialog!.take!();
+    });
+    gw.emit(s, 'dialog', 'dialog_create', seed003()[0]);
+    await until(() => seen.length === 1, 'the dialog event');
+    assert.equal(hub.tracker.getDialog(CONSULTANT)?.seance_id, 'se-7');
+    assert.equal(hub.tracker.getDialog(CONSULTANT)?.agent, '1001');
+    assert.deepEqual(
+      subscribes().map((f) => f.events.join(',')),
+      ['dialog.*'],
+      'no agent subscription without agent listeners',
+    );
+    // Agent listeners subscribe to agent.* and get the event with what it linked.
+    const agentEvents: TrackedEvent[] = [];
+    hub.onEvent('agent', (e) => agentEvents.push(e));
+    await gw.waitFor(() => subscribes().length === 2, 3000, 'agent subscribe');
+    assert.deepEqual(subscribes()[1].events, ['agent.*']);
+    gw.emit(
+      s,
+      'agent',
+      'agentStatus',
+      { state: 'talking', deviceStatus: 4, ids },
+      { agent: '1001' },
+    );
+    await until(() => agentEvents.length === 1, 'the agent event');
+    assert.equal(agentEvents[0].agent?.seance_id, 'se-7');
+    assert.deepEqual(agentEvents[0].agent?.dialog_uuids, [CONSULTANT]);
+  });
+
   it('keeps dispatching when a listener throws, and reports the error', async () => {
     const errors: unknown[] = [];
     hub = createEventHub(client, { sweepMs: 0, onError: (err) => errors.push(err) });
@@ -304,6 +356,44 @@ describe('event hub without a gateway (webhook only)', () => {
     // Other events carry no closedBy.
     assert.equal(agentEnds.ingestDialogBody(bodies[2]).closedBy, undefined);
     await agentEnds.close();
+  });
+
+  it("gives every listener's message its own snapshots: mutating one corrupts nothing", async () => {
+    const hub = createEventHub(undefined, { sweepMs: 0 });
+    const msgs: { a: ReturnType<typeof takeDialog>; b: ReturnType<typeof takeDialog> }[] = [];
+    let a: ReturnType<typeof takeDialog> = {};
+    hub.onEvent('dialog', (e) => {
+      a = takeDialog(e.dialog);
+    });
+    hub.onEvent('dialog', (e) => {
+      const b = takeDialog(e.dialog);
+      msgs.push({ a, b });
+      // A flow mutating the first node's message (after the listeners ran).
+      a.dialog!.fields.peer_name = 'mutated';
+      a.dialog!.states.push({ state: 'bogus', event_time: 'x' });
+      a.call!.dialogs.length = 0;
+      a.call!.key = 'mutated';
+    });
+    const bodies = seed003();
+    for (const body of bodies.slice(0, 6)) hub.ingestDialogBody(body);
+    assert.equal(msgs.length, 6);
+    for (const { a: first, b } of msgs) {
+      assert.notEqual(b.dialog, first.dialog);
+      assert.notEqual(b.call, first.call);
+      assert.notEqual(b.dialog!.fields.peer_name, 'mutated');
+      assert.ok(!b.dialog!.states.some((s) => s.state === 'bogus'));
+      assert.ok(b.call!.dialogs.length >= 1 && b.call!.key !== 'mutated');
+    }
+    // The next event's snapshots are intact: the customer's talking update.
+    const talking = msgs[4].b.dialog!;
+    assert.equal(talking.fields.peer_name, 'Konsultant Paweł');
+    assert.deepEqual(
+      talking.states.map((s) => s.state),
+      ['ringing', 'alerting', 'answered', 'talking'],
+    );
+    assert.equal(msgs[5].b.call!.dialogs.length, 2);
+    assert.equal(hub.tracker.getDialog(CUSTOMER)?.fields.peer_name, 'Konsultant Paweł');
+    await hub.close();
   });
 
   it('sweeps expired entries on its timer', async () => {

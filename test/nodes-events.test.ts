@@ -101,6 +101,7 @@ describe('cc-dialog-events webhook', function () {
 
   let root: express.Express | undefined;
   let mountUnderParser = false;
+  let parsedOutside = false;
 
   /**
    * The node module, recording the runtime's httpNode on the way. With mountUnderParser,
@@ -114,6 +115,12 @@ describe('cc-dialog-events webhook', function () {
       root = express();
       root.use(express.json({ limit: '5mb' }));
       root.use(httpNode);
+    } else if (parsedOutside) {
+      // A parser in an app httpNode is not mounted in (no parent link): the capture cannot
+      // sit above it, so the route gets an already-parsed body and re-serialises it.
+      root = express();
+      root.use(express.json({ limit: '5mb' }));
+      root.use((req, res, next) => httpNode(req, res, next));
     }
     dialogModule(RED);
   }
@@ -165,8 +172,9 @@ describe('cc-dialog-events webhook', function () {
   ];
   const credentials = { tok: { token: 's3cret' }, mac: { hmacSecret: 'k3y' } };
 
-  async function load(underParser = false): Promise<void> {
+  async function load(underParser = false, outside = false): Promise<void> {
     mountUnderParser = underParser;
+    parsedOutside = outside;
     await helper.load(dialogWithHttp, flow(), credentials);
     server = await serve(root ?? httpNode);
   }
@@ -350,6 +358,24 @@ describe('cc-dialog-events webhook', function () {
     assert.equal(out[0].payload.dialog_uuid, CUSTOMER);
   });
 
+  it('says the signature cannot be checked when the body was parsed before the route', async () => {
+    await load(false, true);
+    const out = collect('outMac');
+    const plain = collect('out');
+    const raw = seed003Raw()[1];
+    const sig = 'sha256=' + crypto.createHmac('sha256', 'k3y').update(raw).digest('hex');
+    const res = await post('/cc/hmac', raw, { 'x-cc-signature': sig });
+    assert.equal(res.status, 401, res.text);
+    assert.match(res.body.message, /consumed before the webhook route/);
+    // Without a secret the re-serialised body is still accepted.
+    const ok = await post('/cc/dialogs', raw);
+    assert.equal(ok.status, 200, ok.text);
+    await until(() => plain.length === 1, 'the unsigned body');
+    assert.equal(plain[0].payload.dialog_uuid, CUSTOMER);
+    await settle();
+    assert.equal(out.length, 0);
+  });
+
   it('answers 413 to a body above the size limit and emits nothing', async () => {
     await load();
     const out = collect('outSmall');
@@ -505,9 +531,16 @@ describe('event nodes through the gateway (embedded simulator)', function () {
       ],
     );
     assert.equal(closes[0].payload.tenant_user.username, 'agent1001');
-    // The call view ties every party.
+    // The call view ties every party; agent 1001's handover did not end the call, the
+    // customer's HANGUP did.
+    assert.equal(closes[0].call.ended_by, undefined, 'the call went on after the handover');
+    assert.equal(closes[1].call.ended_by.side, 'customer');
+    assert.equal(closes[1].call.ended_by.dialog_uuid, customerClose.dialog.dialog_uuid);
     const last = closes[closes.length - 1];
     assert.ok(last.call.dialogs.length >= 3, 'agent, customer and consulted agent');
+    assert.equal(last.call.ended_by.side, 'customer');
+    assert.equal(last.call.ended_by.close_cause, 'HANGUP');
+    assert.equal(last.call.agent, '1001', 'the agent who placed the call');
 
     assert.deepEqual(
       got.dClose.map((m) => m.payload),
@@ -571,6 +604,91 @@ describe('event nodes through the gateway (embedded simulator)', function () {
     assert.ok(final.call_ids.length >= 3, 'agent, customer and consulted legs');
     assert.equal(final.calls.length > 0, true);
     assert.ok(final.transferChain.includes(next.payload.number));
+  });
+
+  it("links a preview call's dialog, ccs and operation events; a flow mutating msg.dialog / msg.call corrupts nothing", async () => {
+    const linkNodes = [
+      dialog('dA', {}),
+      dialog('dB', {}),
+      ccs('cA', 'cc-ccs-events', {}),
+      ccs('sA', 'cc-seance-events', {}),
+    ];
+    await helper.load(
+      [gatewayModule, dialogModule, ccsModule, seanceModule],
+      [gateway, ...linkNodes, ...linkNodes.map((n) => ({ id: `${n.id}-out`, type: 'helper' }))],
+      { gw: { username: 'demo', password: 'demo' } },
+    );
+    // dA's downstream flow mutates every message it gets, after keeping a copy of it.
+    const before: Msg[] = [];
+    const dA: Msg[] = [];
+    helper.getNode('dA-out').on('input', (msg: Msg) => {
+      dA.push(msg);
+      before.push(JSON.parse(JSON.stringify({ dialog: msg.dialog, call: msg.call })));
+      msg.dialog.fields.self_name = 'mutated';
+      msg.dialog.states.push({ state: 'bogus', event_time: 'x' });
+      msg.dialog.seance_id = 'mutated';
+      msg.call.dialogs.length = 0;
+      msg.call.agent = 'mutated';
+    });
+    const dB = collect('dB-out');
+    const cA = collect('cA-out');
+    const sA = collect('sA-out');
+    const gw = helper.getNode('gw') as GatewayConfigNode;
+    const client = gw.client!;
+    await client.whenConnected();
+    await until(() => client.stats().framesIn >= 3, 'subscriptions answered');
+
+    const op = await client.startOperation('1001', 'previewObCall', {
+      customerNumber: '48500100201',
+    }).done;
+    assert.equal(op.outcome, 'bridged', JSON.stringify(op.reason));
+    const sim = (gw as unknown as { embeddedSimulator: { customerHangup(a: string): boolean } })
+      .embeddedSimulator;
+    assert.ok(sim.customerHangup('1001'));
+    await until(() => sA.some((m) => m.topic === 'seance_delete'), 'seance_delete');
+    await until(() => dB.filter((m) => m.topic === 'dialog_close').length >= 2, 'two closes');
+    await settle(100);
+
+    // Operation events: the seance of the call.
+    const seanceId = op.ids.seance_id;
+    assert.ok(seanceId, JSON.stringify(op.ids));
+    // ccs and seance views: the same seance.
+    assert.ok(cA.some((m) => m.call?.seance_id === seanceId));
+    const final = sA[sA.length - 1].seance;
+    assert.equal(final.seance_id, seanceId);
+    assert.equal(final.agent, '1001');
+    // Dialog view: once the operation's first event is in, every dialog event names the seance
+    // and the agent, and the seance lists every dialog.
+    const linked = dB.filter((m) => m.dialog.seance_id === seanceId);
+    assert.ok(linked.length >= dB.length - 2, `${linked.length} of ${dB.length} linked`);
+    assert.ok(linked.some((m) => m.topic === 'dialog_close'));
+    for (const m of linked) {
+      assert.equal(m.call.seance_id, seanceId);
+      assert.equal(m.call.agent, '1001');
+      assert.ok(m.call.ccs_call_ids.every((id: string) => final.call_ids.includes(id)));
+    }
+    const agentDialog = dB.find((m) => m.dialog.dialog_type === 'CONSULTANT' && m.dialog.agent);
+    assert.equal(agentDialog?.dialog.agent, '1001');
+    assert.equal(agentDialog?.dialog.dialog_uuid, op.ids.dialog_uuid);
+    const uuids = new Set(dB.map((m) => m.dialog.dialog_uuid));
+    assert.deepEqual([...uuids].sort(), [...final.dialog_uuids].sort());
+
+    // The mutated messages of dA: dB got the same events untouched, and each of dA's later
+    // messages was intact when it arrived.
+    assert.equal(dA.length, dB.length);
+    assert.deepEqual(
+      dB.map((m) => ({ dialog: m.dialog, call: m.call })),
+      before,
+    );
+    for (const m of before) {
+      assert.notEqual(m.dialog.fields.self_name, 'mutated');
+      assert.ok(!m.dialog.states.some((x: Msg) => x.state === 'bogus'));
+      assert.ok(m.call.dialogs.length >= 1);
+      assert.notEqual(m.call.agent, 'mutated');
+    }
+    const closes = dB.filter((m) => m.topic === 'dialog_close');
+    assert.equal(closes[closes.length - 1].call.ended_by.side, 'customer');
+    assert.notEqual(closes[0].dialog.seance_id, 'mutated');
   });
 
   it('shows the connection and the event rate in the node status', async () => {
