@@ -1,4 +1,4 @@
-/* global require, describe, before, after, it, process, RED, $, document, getComputedStyle */
+/* global require, describe, before, after, afterEach, it, process, RED, $, document, getComputedStyle */
 /* eslint-disable @typescript-eslint/no-require-imports */
 // The editor in a real browser (Debian's chromium, driven by playwright-core) against
 // `scripts/start.js`, the code behind `npm start`: a fresh user directory, so the demo flow is
@@ -30,6 +30,13 @@ describe('the editor in chromium', function () {
     });
     page.on('pageerror', (e) => consoleErrors.push(`page: ${e.message}`));
     page.on('requestfailed', (r) => consoleErrors.push(`request failed: ${r.url()}`));
+  });
+
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed' && page && browser) {
+      const name = this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+      await page.screenshot({ path: screenshotPath(`failed-${name}`) }).catch(() => {});
+    }
   });
 
   after(async () => {
@@ -305,7 +312,7 @@ describe('the editor in chromium', function () {
             (e) => e.textContent.includes('CRM record') && e.textContent.includes(st),
           ),
         status,
-        { timeout: 30000 },
+        { timeout: 60000 },
       );
     await record('bridged');
     await record('failed');
