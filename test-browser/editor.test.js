@@ -332,6 +332,44 @@ describe('the editor in chromium', function () {
     assert.deepEqual(consoleErrors, [], 'console errors while working');
   });
 
+  for (const [lang, locale] of [
+    ['zh-CN', 'zh-CN'],
+    ['pl', 'pl-PL'],
+    ['ru', 'ru-RU'],
+  ]) {
+    it(`shows the palette labels and help panels in ${lang}`, async () => {
+      const messages = JSON.parse(
+        fs.readFileSync(path.join(root, 'locales', lang, 'cc-preview-call.json'), 'utf8'),
+      )['cc-preview-call'];
+      const help = fs.readFileSync(
+        path.join(root, 'locales', lang, 'cc-preview-call.html'),
+        'utf8',
+      );
+      const intro = /<p>([^<]+)<\/p>/.exec(help)[1].trim().slice(0, 30);
+      const localized = await launchBrowser({ locale });
+      try {
+        const p = await localized.context.newPage();
+        await p.goto(nr.url);
+        const entry = p.locator('.red-ui-palette-node[data-palette-type="cc-preview-call"]');
+        await entry.waitFor({ timeout: 30000 });
+        const label = await entry.getAttribute('data-palette-label');
+        assert.equal(label, messages.paletteLabel);
+        await p.evaluate(() => RED.sidebar.help.show('cc-preview-call'));
+        await p.waitForFunction(
+          (text) =>
+            [...document.querySelectorAll('.red-ui-help')].some((e) =>
+              e.textContent.includes(text),
+            ),
+          intro,
+          { timeout: 10000 },
+        );
+        await p.screenshot({ path: screenshotPath(`06-locale-${lang}`) });
+      } finally {
+        await localized.close();
+      }
+    });
+  }
+
   it('stops on SIGINT (Ctrl-C) with exit code 0', async () => {
     await browser.close();
     browser = undefined;

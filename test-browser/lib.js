@@ -72,7 +72,7 @@ function chromiumPath() {
 }
 
 /** A persistent context in a fresh profile, with the flags this closed network needs. */
-async function launchBrowser() {
+async function launchBrowser({ locale } = {}) {
   const { chromium } = require('playwright-core');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ccflow-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -80,7 +80,9 @@ async function launchBrowser() {
     headless: true,
     viewport: { width: 1600, height: 900 },
     deviceScaleFactor: 1,
+    ...(locale ? { locale } : {}),
     args: [
+      ...(locale ? [`--lang=${locale}`] : []),
       '--headless',
       '--no-sandbox',
       '--disable-gpu',
