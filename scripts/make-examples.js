@@ -6,7 +6,6 @@
 //   node scripts/make-examples.js          write examples/nodes/*.json and examples/stories/*.json
 //   node scripts/make-examples.js --check  exit 1 when a committed example differs
 //
-// examples/scenarios/ (simulator scenario files) is not written here.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');

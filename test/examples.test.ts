@@ -66,10 +66,17 @@ function listExamples(dir = EXAMPLES): string[] {
   return out.sort();
 }
 
-/** Flow files: arrays of nodes (examples/scenarios/ holds simulator scenarios, not flows). */
-const FLOWS = listExamples()
-  .map((file) => ({ file, rel: path.relative(EXAMPLES, file), data: readJson(file) }))
-  .filter((e) => Array.isArray(e.data)) as { file: string; rel: string; data: FlowNode[] }[];
+/** Every file under examples/ (Import > Examples lists them all, so each must be a flow). */
+const EXAMPLE_FILES = listExamples().map((file) => ({
+  file,
+  rel: path.relative(EXAMPLES, file),
+  data: readJson(file),
+}));
+const FLOWS = EXAMPLE_FILES.filter((e) => Array.isArray(e.data)) as {
+  file: string;
+  rel: string;
+  data: FlowNode[];
+}[];
 
 function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -137,6 +144,11 @@ describe('examples', function () {
   afterEach(async () => {
     await helper.unload();
     httpNode = undefined;
+  });
+
+  it('are all importable flows: no other kind of file under examples/', () => {
+    const notFlows = EXAMPLE_FILES.filter((e) => !Array.isArray(e.data)).map((e) => e.rel);
+    assert.deepEqual(notFlows, []);
   });
 
   it('are flow arrays with a tab, an embedded-simulator gateway and unique ids', () => {

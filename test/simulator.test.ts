@@ -463,7 +463,7 @@ describe('simulator: scenarios and CLI', () => {
   });
 
   it('loads the example scenario file, whose rules come before the defaults', () => {
-    const s = loadScenarioFile(path.join(repoRoot, 'examples', 'scenarios', 'demo-scenario.json'));
+    const s = loadScenarioFile(path.join(repoRoot, 'docs', 'scenarios', 'demo-scenario.json'));
     const rules = new NumberRules(s);
     assert.ok((s.rules ?? []).length > 0);
     // The file's first rule (48111.*) wins over the default rule for a trailing 0 (busy).
