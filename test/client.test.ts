@@ -394,6 +394,28 @@ describe('gateway client', function () {
       assert.equal(logins[1].resume?.sessionId, c.status.sessionId);
     });
 
+    it('follows a shorter heartbeatMs announced at login: pings that often and detects silence by it', async () => {
+      await gw.stop();
+      gw = new FakeGateway({ heartbeatMs: 30 });
+      await gw.listen(0);
+      const c = await connected({ heartbeatMs: 60_000 });
+      await gw.waitFor(() => gw.frames('ping').length >= 3, 2000, 'pings at the announced pace');
+      const seen: ConnectionStatus[] = [];
+      c.onStatus((s) => seen.push(s));
+      Array.from(gw.conns)[0].silent = true;
+      await waitUntil(() => seen.some((s) => s.state === 'reconnecting'), 'half-open detected');
+      assert.match(seen.find((s) => s.state === 'reconnecting')?.error ?? '', /heartbeat lost/);
+    });
+
+    it('keeps the heartbeat off when configured 0, whatever the server announces', async () => {
+      await gw.stop();
+      gw = new FakeGateway({ heartbeatMs: 10 });
+      await gw.listen(0);
+      await connected({ heartbeatMs: 0 });
+      await sleep(100);
+      assert.equal(gw.frames('ping').length, 0);
+    });
+
     it('after a kickout notice waits the longest delay before reconnecting', async () => {
       const c = await connected();
       const seen: ConnectionStatus[] = [];

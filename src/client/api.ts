@@ -30,9 +30,12 @@ export interface GatewayClientOptions {
   /** Never logged, never put in an error message. */
   password: string;
   tls?: { ca?: string; rejectUnauthorized?: boolean };
-  /** App-level ping interval (ms). Default 15 000; 0 turns the heartbeat off. */
+  /**
+   * App-level ping interval (ms). Default 15 000; shortened to the `heartbeatMs` the server
+   * announces at login when that is smaller; 0 turns the heartbeat off.
+   */
   heartbeatMs?: number;
-  /** No frame at all for this long (ms) means the socket is half-open. Default 2.5 x heartbeatMs. */
+  /** No frame at all for this long (ms) means the socket is half-open. Default 2.5 x the interval. */
   heartbeatTimeoutMs?: number;
   /** Time to wait for an operation's response frame (ms). Default 10 000. */
   responseTimeoutMs?: number;

@@ -142,8 +142,12 @@ export class GatewayClient implements GatewayClientApi {
   private readonly opts: GatewayClientOptions;
   private readonly log: Logger;
   private readonly backoff: BackoffConfig;
+  /** Configured ping interval (0: off) and half-open timeout; `undefined` timeout = 2.5 x. */
   private readonly heartbeatMs: number;
-  private readonly heartbeatTimeoutMs: number;
+  private readonly heartbeatTimeoutOpt: number | undefined;
+  /** In effect on the current socket: the configured interval, shortened to the server's. */
+  private hbEveryMs = 0;
+  private hbTimeoutMs = 0;
   private readonly responseTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly secretRe: RegExp | null;
@@ -203,10 +207,9 @@ export class GatewayClient implements GatewayClientApi {
     this.backoff = resolveBackoff(options.reconnect);
     const hb = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
     this.heartbeatMs = Number.isFinite(hb) && hb > 0 ? hb : 0;
-    this.heartbeatTimeoutMs =
-      options.heartbeatTimeoutMs !== undefined && options.heartbeatTimeoutMs > 0
-        ? options.heartbeatTimeoutMs
-        : Math.round(this.heartbeatMs * 2.5);
+    const hbt = options.heartbeatTimeoutMs;
+    this.heartbeatTimeoutOpt =
+      hbt !== undefined && Number.isFinite(hbt) && hbt > 0 ? hbt : undefined;
     this.responseTimeoutMs = options.responseTimeoutMs ?? DEFAULTS.responseTimeoutMs;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
     const pw = options.password ?? '';
@@ -450,7 +453,7 @@ export class GatewayClient implements GatewayClientApi {
       frame.resume = { sessionId: this.sessionId, lastSeq: this.lastSeq };
     }
     this.send(frame);
-    this.startHeartbeat();
+    this.startHeartbeat(this.heartbeatMs);
   }
 
   private onLoginResp(f: LoginRespFrame): void {
@@ -492,6 +495,11 @@ export class GatewayClient implements GatewayClientApi {
     this.sessionId = d.sessionId;
     this.loggedIn = true;
     this.attempt = 0;
+    // The server announces the ping interval it expects: ping at least that often.
+    const announced = d.heartbeatMs;
+    if (this.heartbeatMs > 0 && announced > 0 && announced < this.hbEveryMs) {
+      this.startHeartbeat(announced);
+    }
     this.setStatus({ state: 'connected', attempt: 0, sessionId: d.sessionId });
     this.log.info(
       `gateway: logged in as ${this.opts.username}@${this.opts.tenant}, session ${d.sessionId}` +
@@ -579,14 +587,23 @@ export class GatewayClient implements GatewayClientApi {
 
   // ------------------------------------------------------------------ heartbeat
 
-  private startHeartbeat(): void {
+  /**
+   * Ping every `everyMs` on the current socket; nothing received for the configured timeout
+   * (default 2.5 x `everyMs`) means half-open. Keeps the silence measured so far on a restart.
+   */
+  private startHeartbeat(everyMs: number): void {
+    const restart = this.heartbeatTimer !== undefined;
     this.stopHeartbeat();
-    if (this.heartbeatMs <= 0) return;
-    const now = Date.now();
-    this.hbSeenFrames = this.counters.framesIn;
-    this.hbLastChange = now;
-    this.hbLastPing = now;
-    const tick = Math.max(5, Math.min(this.heartbeatMs, Math.floor(this.heartbeatTimeoutMs / 3)));
+    if (everyMs <= 0) return;
+    this.hbEveryMs = everyMs;
+    this.hbTimeoutMs = this.heartbeatTimeoutOpt ?? Math.round(everyMs * 2.5);
+    if (!restart) {
+      const now = Date.now();
+      this.hbSeenFrames = this.counters.framesIn;
+      this.hbLastChange = now;
+      this.hbLastPing = now;
+    }
+    const tick = Math.max(5, Math.min(everyMs, Math.floor(this.hbTimeoutMs / 3)));
     this.heartbeatTimer = setInterval(() => this.heartbeatTick(tick), tick);
   }
 
@@ -598,12 +615,12 @@ export class GatewayClient implements GatewayClientApi {
     if (this.counters.framesIn !== this.hbSeenFrames) {
       this.hbSeenFrames = this.counters.framesIn;
       this.hbLastChange = now;
-    } else if (now - this.hbLastChange >= this.heartbeatTimeoutMs) {
+    } else if (now - this.hbLastChange >= this.hbTimeoutMs) {
       this.log.warn(`gateway: nothing received for ${now - this.hbLastChange} ms, reconnecting`);
       this.drop(ws, `heartbeat lost (nothing received for ${now - this.hbLastChange} ms)`);
       return;
     }
-    if (now - this.hbLastPing >= this.heartbeatMs - tick / 2) {
+    if (now - this.hbLastPing >= this.hbEveryMs - tick / 2) {
       this.hbLastPing = now;
       this.send({ type: 'ping', id: ++this.pingId, ts: now });
     }
