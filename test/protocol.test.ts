@@ -10,6 +10,7 @@ import {
   validateEventData,
   validateParams,
   EVENT_NAMES,
+  ERROR_CODES,
 } from '../src/protocol';
 import { seedBodies } from './support/seeds';
 
@@ -136,5 +137,80 @@ describe('protocol: validation', () => {
       const r = validateDialogBody(b);
       assert.equal(r.ok, true, !r.ok ? r.message : '');
     }
+  });
+});
+
+describe('protocol: docs/protocol.md matches the schemas and the catalogue', () => {
+  const doc = fs.readFileSync(path.join(root, 'docs', 'protocol.md'), 'utf8');
+  const frames = JSON.parse(
+    fs.readFileSync(path.join(root, 'src', 'protocol', 'schemas', 'frames.json'), 'utf8'),
+  ) as { $defs: Record<string, { oneOf?: { $ref: string }[]; properties?: Record<string, any> }> };
+
+  /** Rows of the markdown table that follows `heading`: arrays of trimmed cells. */
+  function table(heading: string): string[][] {
+    const at = doc.indexOf(heading);
+    assert.ok(at >= 0, `docs/protocol.md has "${heading}"`);
+    const lines = doc.slice(at).split('\n');
+    const start = lines.findIndex((l) => l.startsWith('|'));
+    const rows: string[][] = [];
+    for (const l of lines.slice(start + 2)) {
+      if (!l.startsWith('|')) break;
+      rows.push(
+        l
+          .split('|')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+    }
+    return rows;
+  }
+  const ticked = (cell: string): string[] => Array.from(cell.matchAll(/`([^`]+)`/g), (m) => m[1]);
+
+  it('lists in the frame table exactly the frame types of the schema', () => {
+    const typeOf = (ref: string): string => {
+      const def = frames.$defs[ref.split('/').pop() as string];
+      return def.properties?.type.const as string;
+    };
+    const schemaTypes = new Set(
+      ['clientFrame', 'serverFrame'].flatMap((k) =>
+        frames.$defs[k].oneOf!.map((r) => typeOf(r.$ref)),
+      ),
+    );
+    const docTypes = new Set(table('## Frames at a glance').flatMap((r) => ticked(r[0])));
+    assert.deepEqual([...docTypes].sort(), [...schemaTypes].sort());
+  });
+
+  it('names every notice code and every error code', () => {
+    for (const code of frames.$defs.notice.properties!.code.enum as string[]) {
+      assert.ok(doc.includes(`\`${code}\``), `notice ${code}`);
+    }
+    for (const code of Object.values(ERROR_CODES)) {
+      assert.ok(doc.includes(`\`${code}\``), `error code ${code}`);
+    }
+  });
+
+  it('gives every catalogue operation a row with its response, process events and outcomes', () => {
+    const rows = table('| operation ').map((r) => ({
+      ops: ticked(r[0]),
+      response: ticked(r[1]),
+      events: ticked(r[2]),
+      outcomes: r[3],
+    }));
+    for (const op of OPERATIONS) {
+      const row = rows.find((r) => r.ops.includes(op.name));
+      assert.ok(row, `${op.name} has a row`);
+      assert.ok(
+        row.response.includes(op.response) || row.response.includes('<op>Resp'),
+        `${op.name}: ${op.response}`,
+      );
+      assert.deepEqual(row.events, [...op.events], `${op.name}: process events in seed order`);
+      // Outcomes an event or the response decides; `failed` by refusal or timeout is said once below the table.
+      const outcomes = new Set(op.ends.map((r) => r.outcome));
+      if (op.endsOnResponse) outcomes.add(op.endsOnResponse);
+      for (const o of outcomes)
+        assert.match(row.outcomes, new RegExp(`\\b${o}\\b`), `${op.name}: ${o}`);
+    }
+    const documented = rows.flatMap((r) => r.ops);
+    for (const name of documented) assert.ok(getOperation(name), `${name} is in the catalogue`);
   });
 });
