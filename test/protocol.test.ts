@@ -74,6 +74,20 @@ describe('protocol: operation catalogue', () => {
     assert.equal(decideEnd(three, 'threewayAtxferResult', { result: 1 })?.outcome, 'failed');
   });
 
+  it('has an event data schema for exactly the event names of each family', () => {
+    const schemas = path.join(root, 'src', 'protocol', 'schemas');
+    const byEvent = (file: string): string[] =>
+      Object.keys(JSON.parse(fs.readFileSync(path.join(schemas, file), 'utf8')).byEvent).sort();
+    assert.deepEqual(byEvent('agent-event.json'), [...EVENT_NAMES.agent].sort());
+    assert.deepEqual(byEvent('ccs-event.json'), [...EVENT_NAMES.ccs].sort());
+    for (const family of ['agent', 'dialog', 'ccs'] as const) {
+      for (const name of EVENT_NAMES[family]) {
+        const r = validateEventData(family, name, {});
+        assert.notEqual(!r.ok && r.code, 'UNKNOWN_EVENT', `${family}.${name} has a schema`);
+      }
+    }
+  });
+
   it('lists the 19 ccsevents of seed 004 verbatim', () => {
     const seed = fs.readFileSync(
       path.join(root, 'test', 'fixtures', 'seeds', '004_b29a894c092963d1.txt'),
