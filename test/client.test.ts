@@ -596,6 +596,34 @@ describe('gateway client', function () {
       assert.throws(() => c.subscribe({ events: ['nope'] }), /invalid subscription: .*pattern/);
     });
 
+    it('sends an unsubscribe made while offline after the next login, only for subscriptions the server saw', async () => {
+      await gw.stop();
+      gw = new FakeGateway({ state: new FakeState() });
+      const port = await gw.listen(0);
+      const c = await connected();
+      const seen = c.subscribe({ id: 'sub-seen', events: ['ccsevents.*'] });
+      await gw.waitFor(() => gw.frames('subscribe').length === 1, 2000, 'subscribe');
+      await gw.stop();
+      await waitUntil(() => c.status.state === 'reconnecting', 'reconnecting');
+      await seen.unsubscribe();
+      for (let i = 0; i < 5; i++) await c.subscribe({ events: ['dialog.*'] }).unsubscribe();
+      const kept = c.subscribe({ id: 'sub-kept', events: ['agent.*'] });
+      await gw.listen(port);
+      await waitUntil(() => c.status.state === 'connected', 'reconnected');
+      await gw.waitFor(() => gw.frames('subscribe').length >= 3, 2000, 'after login');
+      await sleep(50);
+      const after = gw.frames('subscribe').slice(1);
+      assert.deepEqual(
+        after.map((f) => [f.id, f.expires]),
+        [
+          ['sub-seen', 0],
+          ['sub-kept', 3600],
+        ],
+      );
+      assert.deepEqual([...gw.session().subs.keys()], ['sub-kept']);
+      assert.equal(kept.id, 'sub-kept');
+    });
+
     it('resumes after a drop: replayed duplicates dropped and counted, nothing lost', async () => {
       await gw.stop();
       gw = new FakeGateway({ replayOverlap: 3 });

@@ -105,6 +105,8 @@ interface SubState {
   objects?: 'any' | string[];
   expires: number;
   renewTimer?: NodeJS.Timeout;
+  /** Sent to a server at least once: only then can unsubscribing concern the server. */
+  sent?: boolean;
 }
 
 interface QidEntry {
@@ -942,6 +944,7 @@ export class GatewayClient implements GatewayClientApi {
   private sendSubscribe(sub: SubState): void {
     const qid = `q${++this.counter}`;
     this.qids.set(qid, { sub, id: sub.id, unsubscribe: false });
+    sub.sent = true;
     this.send(this.subscribeFrame(sub, qid, sub.expires));
     // Renew even when no answer comes; an answer re-arms with the granted period.
     this.armRenew(sub, sub.expires);
@@ -981,7 +984,8 @@ export class GatewayClient implements GatewayClientApi {
     sub.renewTimer = undefined;
     if (this.st.state === 'closed') return Promise.resolve();
     if (!this.loggedIn) {
-      this.unsubQueue.set(id, sub.events);
+      // A subscription never sent is unknown to every server: nothing to tell it.
+      if (sub.sent) this.unsubQueue.set(id, sub.events);
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => this.sendUnsubscribe(id, sub.events, resolve));
