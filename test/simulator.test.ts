@@ -381,6 +381,34 @@ describe('simulator: resume and replay', () => {
     }
   });
 
+  it('forgets a session its client closed normally (1000), keeps one that dropped', async () => {
+    const { sim, url } = await startSim();
+    try {
+      const gone = await SimClient.login(url);
+      const dropped = await SimClient.login(url);
+      assert.equal(sim.stats().sessions, 2);
+      gone.ws.close(1000, 'done');
+      dropped.ws.terminate();
+      await Promise.all([gone.whenClosed, dropped.whenClosed]);
+      await delay(20);
+      assert.equal(sim.stats().sessions, 1);
+      const r = await SimClient.login(url, {
+        sessionId: gone.loginResp.data.sessionId,
+        lastSeq: 0,
+      });
+      assert.equal(r.loginResp.data.resumed, false);
+      const d = await SimClient.login(url, {
+        sessionId: dropped.loginResp.data.sessionId,
+        lastSeq: 0,
+      });
+      assert.equal(d.loginResp.data.resumed, true);
+      r.close();
+      d.close();
+    } finally {
+      await sim.dispose();
+    }
+  });
+
   it('survives stop() and start() on the same port: clients resume', async () => {
     const { sim, url } = await startSim();
     try {

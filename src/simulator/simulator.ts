@@ -293,13 +293,16 @@ export class Simulator implements SimulatorApi {
     const conn: Conn = { ws, socket: req.socket as Socket | undefined };
     this.conns.add(conn);
     ws.on('message', (raw, isBinary) => this.onMessage(conn, raw, isBinary));
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
       this.conns.delete(conn);
       const s = conn.session;
       if (s && s.ws === ws) {
         s.ws = undefined;
         s.socket = undefined;
         s.droppedAt = Date.now();
+        // A normal closure (1000) is the client saying goodbye: nobody will resume the session,
+        // so it stops collecting replay frames now rather than for the whole session TTL.
+        if (code === 1000) this.sessions.delete(s.id);
       }
     });
     ws.on('error', (err) => this.logger.warn(`socket error: ${err.message}`));
