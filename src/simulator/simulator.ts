@@ -525,6 +525,7 @@ export class Simulator implements SimulatorApi {
     let dataJson: string | undefined;
     let head: string | undefined;
     let tail: string | undefined;
+    let key: string | undefined;
     for (const s of this.sessions.values()) {
       const isOrigin = e.origin !== undefined && e.origin.session === s.id;
       let subIds: string[] | undefined;
@@ -534,7 +535,9 @@ export class Simulator implements SimulatorApi {
             s.subs.delete(sub.id);
             continue;
           }
-          if (!sub.families.has(e.family) && !sub.names.has(`${e.family}.${e.name}`)) continue;
+          if (!sub.families.has(e.family) && !sub.names.has((key ??= `${e.family}.${e.name}`))) {
+            continue;
+          }
           if (
             sub.objects &&
             !(e.agent !== undefined && sub.objects.has(e.agent)) &&
