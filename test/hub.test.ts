@@ -273,6 +273,20 @@ describe('event hub', () => {
     assert.match(String(errors[0]), /listener bug/);
   });
 
+  it('a listener added after its client closed is kept for webhook bodies; the refused subscribe is reported, not thrown', async () => {
+    const errors: unknown[] = [];
+    await client.close();
+    hub = createEventHub(client, { sweepMs: 0, onError: (err) => errors.push(err) });
+    const got: string[] = [];
+    const off = hub.onEvent('dialog', (e) => got.push(e.name));
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]), /gateway client closed/);
+    hub.ingestDialogBody(seed003()[0]);
+    assert.deepEqual(got, ['dialog_create']);
+    off();
+    assert.equal((hub as ReturnType<typeof createEventHub>).listenerCount('dialog'), 0);
+  });
+
   it('a listener removing itself during dispatch does not make others miss the event', async () => {
     hub = createEventHub(client, { sweepMs: 0 });
     const got: string[] = [];

@@ -128,11 +128,17 @@ class EventHub implements EventHubApi {
           : (frame: GatewayEvent) => this.onCcsFrame(frame);
       state.off = client.on(family, '*', handler);
     }
-    state.subscription = client.subscribe({
-      events: [`${FAMILY_CLASS[family]}.*`],
-      objects: 'any',
-      expires: this.options.expires ?? 3600,
-    });
+    try {
+      state.subscription = client.subscribe({
+        events: [`${FAMILY_CLASS[family]}.*`],
+        objects: 'any',
+        expires: this.options.expires ?? 3600,
+      });
+    } catch (err) {
+      // A closed client refuses: the listener stays (webhook bodies still reach it), the
+      // error is reported instead of thrown at whoever added the listener.
+      this.report(err);
+    }
   }
 
   private stopFamily(state: FamilyState): Promise<void> | undefined {
