@@ -8,7 +8,9 @@
 //   - operationNode(type, opts): the operation nodes (parameter rows and outputs from the
 //     catalogue, output labels, parameter validation);
 //   - eventNode(type, opts): the event nodes (filter lists from the catalogue);
-//   - gateway(when), positive(min), showWhen(select, sections): field helpers.
+//   - gateway(when), positive(min), showWhen(select, sections): field helpers;
+//   - beginEdit(node), endEdit(node), current(node, prop, selector): validators that depend on
+//     another field read it from the open edit dialog.
 // Parameters, outcomes and event names come only from the catalogue (GET
 // cc-contact-center/catalogue, registered by the cc-gateway node); nothing here re-lists them.
 (function (global) {
@@ -63,11 +65,39 @@
     return this.name ? 'node_label_italic' : '';
   }
 
+  // ---- the open edit dialog ---------------------------------------------------------------
+
+  /** The node whose edit dialog is open (set by oneditprepare, cleared on save or cancel). */
+  var editing = null;
+
+  function beginEdit(node) {
+    editing = node;
+  }
+
+  function endEdit(node) {
+    if (editing === node) editing = null;
+  }
+
+  /**
+   * The value of property prop that a validator should read: while node's edit dialog is open,
+   * the dialog's field (selector), so that a check depending on another field (a webhook path
+   * on the source, a URL on the mode) follows what is chosen now, not what was last saved;
+   * otherwise the saved node[prop].
+   */
+  function current(node, prop, selector) {
+    if (editing === node) {
+      var $field = $(selector);
+      if ($field.length) return $field.val();
+    }
+    return node[prop];
+  }
+
   // ---- field helpers ----------------------------------------------------------------------
 
   /**
    * The `gateway` property of a node that uses the cc-gateway config node. With `optional`, a
-   * function of the node returning true when no gateway is needed (e.g. a webhook source).
+   * function of the node returning true when no gateway is needed (e.g. a webhook source; read
+   * the deciding field with current() so the check follows the open dialog).
    */
   function gateway(optional) {
     if (!optional) return { value: '', type: 'cc-gateway', required: true };
@@ -393,12 +423,19 @@
       },
       labelStyle: labelStyle,
       oneditprepare: function () {
+        beginEdit(this);
         if (opts.oneditprepare) opts.oneditprepare.call(this);
         loadFor(this, type).then((c) => {
           Object.keys(lists).forEach((id) => {
             multiSelect(id, listOf(c, lists[id]), this[id]);
           });
         });
+      },
+      oneditsave: function () {
+        endEdit(this);
+      },
+      oneditcancel: function () {
+        endEdit(this);
       },
     };
   }
@@ -412,5 +449,8 @@
     gateway: gateway,
     positive: positive,
     showWhen: showWhen,
+    beginEdit: beginEdit,
+    endEdit: endEdit,
+    current: current,
   };
 })(window);

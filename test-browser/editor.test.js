@@ -181,7 +181,23 @@ describe('the editor in chromium', function () {
       assert.ok(state.valid, `${type}: invalid after a valid edit: ${state.errors}`);
 
       if (type === 'cc-dialog-events') {
-        // As a webhook the node needs a URL path (checked against the saved source).
+        // The path is checked against the source chosen in the open dialog: switching to
+        // webhook flags an empty path at once, switching back clears it.
+        await page.dblclick(`[id="${id}"] .red-ui-flow-node`);
+        await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
+        await page.waitForTimeout(300);
+        const pathFlagged = () =>
+          page.evaluate(() => $('#node-input-path').hasClass('input-error'));
+        await page.selectOption('#node-input-source', 'webhook');
+        await page.waitForTimeout(150);
+        assert.ok(await pathFlagged(), `${type}: empty path flagged as soon as webhook is chosen`);
+        await page.selectOption('#node-input-source', 'gateway');
+        await page.waitForTimeout(150);
+        assert.ok(!(await pathFlagged()), `${type}: no path needed from the gateway`);
+        await page.click('#node-dialog-cancel');
+        await page.waitForSelector('#node-dialog-ok', { state: 'detached' });
+
+        // As a webhook the node needs a URL path.
         const edit = async (source, urlPath) => {
           await page.dblclick(`[id="${id}"] .red-ui-flow-node`);
           await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
@@ -193,6 +209,9 @@ describe('the editor in chromium', function () {
         };
         assert.deepEqual(await edit('webhook', 'not a path'), ['path'], `${type}: bad path`);
         assert.deepEqual(await edit('webhook', '/cc/test-dialogs'), [], `${type}: good path`);
+        // Its label comes from the locale (cc-dialog-events.nodeLabel.webhook).
+        const label = await page.evaluate((nid) => RED.utils.getNodeLabel(RED.nodes.node(nid)), id);
+        assert.equal(label, 'dialog webhook /cc/test-dialogs', `${type}: webhook label`);
       }
     }
 
@@ -204,6 +223,18 @@ describe('the editor in chromium', function () {
     assert.ok((await errorFields()).includes('node-config-input-simInbound'), 'gateway: rate');
     await setField('#node-config-input-simInbound', '6');
     assert.ok(!(await errorFields()).includes('node-config-input-simInbound'), 'gateway: 6');
+    // The URL is checked against the mode chosen in the open dialog, not the saved one.
+    await page.locator('.red-ui-tray').getByText('Connection', { exact: true }).click();
+    const urlFlagged = () =>
+      page.evaluate(() => $('#node-config-input-url').hasClass('input-error'));
+    assert.ok(!(await urlFlagged()), 'gateway: no URL needed by the simulator');
+    await page.selectOption('#node-config-input-mode', 'remote');
+    await page.waitForTimeout(150);
+    assert.ok(await urlFlagged(), 'gateway: empty URL flagged as soon as remote is chosen');
+    await setField('#node-config-input-url', 'ws://127.0.0.1:9/cc');
+    assert.ok(!(await urlFlagged()), 'gateway: ws:// URL accepted');
+    await page.selectOption('#node-config-input-mode', 'simulator');
+    await page.waitForTimeout(150);
     await page.screenshot({ path: screenshotPath('03-edit-cc-gateway') });
     await page.click('#node-config-dialog-cancel');
     await page.waitForSelector('#node-config-dialog-ok', { state: 'detached' });
