@@ -7,7 +7,7 @@ import { CCS_EVENTS } from '../src/protocol/catalogue';
 import type { TrackedEvent } from '../src/hub/api';
 import { takeCcs } from '../src/hub/take';
 import { filterSet, passes } from './lib/event-node';
-import { startGatewaySource } from './lib/event-source';
+import { startGatewaySource, takeData } from './lib/event-source';
 
 const TYPE = 'cc-ccs-events';
 
@@ -36,7 +36,7 @@ export = function register(RED: NodeAPI): void {
         passes(domains, event.data.domain),
       build: (event: TrackedEvent, hub): NodeMessage => {
         const ccs = event.ccs;
-        const msg: NodeMessage = { topic: event.name, payload: event.data };
+        const msg: NodeMessage = { topic: event.name, payload: takeData(event) };
         const callId = event.data.call_id;
         const connectionId = event.data.connection_id;
         msg.call =

@@ -8,7 +8,7 @@ import { createEventHub } from '../src/hub/event-hub';
 import { takeDialog } from '../src/hub/take';
 import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import { attachToGateway, EventStatus, filterSet, passes } from './lib/event-node';
-import { startGatewaySource } from './lib/event-source';
+import { startGatewaySource, takeData } from './lib/event-source';
 import { addWebhookRoute } from './lib/webhook-route';
 import { DEFAULT_MAX_KB, projectOf } from './lib/event-dialog';
 
@@ -68,7 +68,7 @@ export = function register(RED: NodeAPI): void {
       const { dialog, call } = takeDialog(event.dialog);
       const msg: NodeMessage = {
         topic: event.name,
-        payload: event.data,
+        payload: takeData(event),
         dialog,
         call,
         source: event.source,
@@ -119,7 +119,9 @@ export = function register(RED: NodeAPI): void {
       hub = shared.hub;
       detach = shared.detach;
     } else {
-      const own = createEventHub(undefined, {});
+      const own = createEventHub(undefined, {
+        onError: (err) => this.warn(`call tracker: ${(err as Error)?.message ?? String(err)}`),
+      });
       hub = own;
       detach = () => own.close();
     }
@@ -131,10 +133,18 @@ export = function register(RED: NodeAPI): void {
         reserialized: body.reserialized,
       });
       if (outcome.status === 200 && outcome.event) {
-        const event = hub.ingestDialogBody(outcome.event);
-        if (accept(event)) {
-          status.event(event.name);
-          this.send(build(event));
+        try {
+          const event = hub.ingestDialogBody(outcome.event);
+          if (accept(event)) {
+            status.event(event.name);
+            this.send(build(event));
+          }
+        } catch (err) {
+          // Not accepted after all: a 500 (the sender retries) and an error a Catch node sees.
+          const message = (err as Error)?.message ?? String(err);
+          this.error(new Error(`webhook: ${message}`), { payload: outcome.event });
+          res.status(500).json({ ok: false, error: 'internal', message });
+          return;
         }
       } else if (outcome.status !== 200) {
         this.debug(`${outcome.status} ${outcome.body.error}: ${outcome.body.message}`);

@@ -8,7 +8,7 @@ import { CCS_EVENTS } from '../src/protocol/catalogue';
 import type { TrackedEvent } from '../src/hub/api';
 import { takeCcs } from '../src/hub/take';
 import { filterSet, passes } from './lib/event-node';
-import { startGatewaySource } from './lib/event-source';
+import { startGatewaySource, takeData } from './lib/event-source';
 import { seanceView } from './lib/event-seance';
 
 const TYPE = 'cc-seance-events';
@@ -41,7 +41,7 @@ export = function register(RED: NodeAPI): void {
           (typeof id === 'string' ? hub.tracker.getSeance(id) : undefined);
         return {
           topic: event.name,
-          payload: event.data,
+          payload: takeData(event),
           seance: snapshot ? seanceView(snapshot, hub.tracker) : undefined,
         };
       },

@@ -14,6 +14,9 @@ import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import type { GatewayConfigNode } from '../nodes/lib/types';
+import { EventStatus, STATUS_INTERVAL_MS } from '../nodes/lib/event-node';
+import { startGatewaySource } from '../nodes/lib/event-source';
+import type { TrackedEvent, TrackedListener } from '../src/hub/api';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -623,7 +626,10 @@ describe('event nodes through the gateway (embedded simulator)', function () {
     const dA: Msg[] = [];
     helper.getNode('dA-out').on('input', (msg: Msg) => {
       dA.push(msg);
-      before.push(JSON.parse(JSON.stringify({ dialog: msg.dialog, call: msg.call })));
+      before.push(
+        JSON.parse(JSON.stringify({ dialog: msg.dialog, call: msg.call, payload: msg.payload })),
+      );
+      msg.payload.mutated = true;
       msg.dialog.fields.self_name = 'mutated';
       msg.dialog.states.push({ state: 'bogus', event_time: 'x' });
       msg.dialog.seance_id = 'mutated';
@@ -677,9 +683,11 @@ describe('event nodes through the gateway (embedded simulator)', function () {
     // messages was intact when it arrived.
     assert.equal(dA.length, dB.length);
     assert.deepEqual(
-      dB.map((m) => ({ dialog: m.dialog, call: m.call })),
+      dB.map((m) => ({ dialog: m.dialog, call: m.call, payload: m.payload })),
       before,
     );
+    // Each node's msg.payload is its own object (the first node gets the event's, others a copy).
+    for (let i = 0; i < dA.length; i++) assert.notEqual(dA[i].payload, dB[i].payload);
     for (const m of before) {
       assert.notEqual(m.dialog.fields.self_name, 'mutated');
       assert.ok(!m.dialog.states.some((x: Msg) => x.state === 'bogus'));
@@ -727,5 +735,102 @@ describe('event nodes through the gateway (embedded simulator)', function () {
     const node = helper.getNode('c');
     await until(() => node.error.called, 'an error');
     assert.match(String(node.error.firstCall.args[0]), /no-gateway/);
+  });
+});
+
+describe('event-node glue (status, failures)', function () {
+  /** A stand-in for RED and a node: RED._ shows the key and its substitutions. */
+  function fakes() {
+    const statuses: Msg[] = [];
+    const errors: { err: unknown; msg?: Msg }[] = [];
+    const sent: Msg[] = [];
+    const closers: ((removed: boolean, done: () => void) => void)[] = [];
+    const node = {
+      status: (s: Msg) => statuses.push(s),
+      error: (err: unknown, msg?: Msg) => errors.push({ err, msg }),
+      send: (m: Msg) => sent.push(m),
+      on: (_: string, fn: (removed: boolean, done: () => void) => void) => closers.push(fn),
+    };
+    let listener: TrackedListener | undefined;
+    const gateway = {
+      hub: () => ({
+        tracker: {},
+        onEvent: (_family: string, l: TrackedListener) => {
+          listener = l;
+          return () => (listener = undefined);
+        },
+      }),
+      register: () => undefined,
+      deregister: async () => undefined,
+      connectionStatus: { state: 'connected', attempt: 0 },
+    };
+    const RED = {
+      _: (key: string, subs?: Record<string, string>) =>
+        subs ? `${key} ${JSON.stringify(subs)}` : key,
+      nodes: { getNode: () => gateway },
+    };
+    const close = () => Promise.all(closers.map((fn) => new Promise<void>((r) => fn(false, r))));
+    return { RED, node, statuses, errors, sent, close, emit: (e: TrackedEvent) => listener!(e) };
+  }
+
+  it('counts a burst of events without a status per event: at most one refresh a second', async () => {
+    const f = fakes();
+    const status = new EventStatus(f.RED as any, f.node as any, 'cc-ccs-events', 'connected');
+    try {
+      const start = f.statuses.length;
+      for (let i = 0; i < 10000; i++) status.event('call_update');
+      assert.equal(f.statuses.length, start, 'no status per event');
+      await settle(STATUS_INTERVAL_MS + 150);
+      assert.equal(f.statuses.length, start + 1, 'one refresh after the interval');
+      const text = String(f.statuses[f.statuses.length - 1].text);
+      assert.match(text, /^cc-ccs-events\.status\.events /);
+      assert.match(text, /"name":"call_update"/);
+    } finally {
+      status.close();
+    }
+  });
+
+  it('shows a connection error through an i18n key', () => {
+    const f = fakes();
+    const status = new EventStatus(f.RED as any, f.node as any, 'cc-seance-events', 'idle');
+    try {
+      status.setConnection({ state: 'reconnecting', attempt: 2, error: 'ECONNREFUSED' });
+      const text = String(f.statuses[f.statuses.length - 1].text);
+      assert.match(text, /^cc-seance-events\.status\.withError /);
+      assert.match(text, /"error":"ECONNREFUSED"/);
+    } finally {
+      status.close();
+    }
+  });
+
+  it('raises a failure to build a message on the node, with the event, for a Catch node', async () => {
+    const f = fakes();
+    const ok = startGatewaySource(f.RED as any, f.node as any, 'gw', {
+      type: 'cc-ccs-events',
+      family: 'ccs',
+      accept: () => true,
+      build: (event) => {
+        if (event.name === 'call_bad') throw new Error('snapshot exploded');
+        return { topic: event.name, payload: event.data };
+      },
+    });
+    assert.ok(ok);
+    const event = (name: string): TrackedEvent => ({
+      family: 'ccs',
+      name,
+      data: { call_id: 'c1' },
+      source: 'gateway',
+    });
+    assert.doesNotThrow(() => f.emit(event('call_bad')));
+    f.emit(event('call_create'));
+    assert.equal(f.errors.length, 1);
+    assert.match(String((f.errors[0].err as Error).message), /call_bad: snapshot exploded/);
+    assert.equal(f.errors[0].msg?.topic, 'call_bad');
+    assert.deepEqual(f.errors[0].msg?.payload, { call_id: 'c1' });
+    assert.deepEqual(
+      f.sent.map((m) => m.topic),
+      ['call_create'],
+    );
+    await f.close();
   });
 });

@@ -121,7 +121,7 @@ export class EventStatus {
       });
     }
     if (this.errorText && state !== 'connected' && state !== 'listening') {
-      text = `${conn}: ${this.errorText}`;
+      text = RED._(`${this.type}.status.withError`, { connection: conn, error: this.errorText });
     }
     const key = `${fill}|${text}`;
     if (key === this.shown) return;

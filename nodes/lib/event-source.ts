@@ -17,6 +17,23 @@ export interface GatewaySourceSpec {
   build(event: TrackedEvent, hub: EventHubApi): NodeMessage | undefined;
 }
 
+/** Event data already put on a message by some node. */
+const taken = new WeakSet<object>();
+
+/**
+ * The event's data for one message (`msg.payload`): the first node to take it gets the object
+ * itself, every other node listening to the same gateway a copy of its own, so that a flow
+ * mutating its msg.payload never changes another node's message.
+ */
+export function takeData(event: TrackedEvent): TrackedEvent['data'] {
+  const data = event.data;
+  if (!taken.has(data)) {
+    taken.add(data);
+    return data;
+  }
+  return structuredClone(data);
+}
+
 /**
  * Wire a node to the gateway's hub. Returns false (after reporting) when no usable gateway
  * config node is selected.
@@ -35,8 +52,19 @@ export function startGatewaySource(
     return false;
   }
   const attached = attachToGateway(RED, node, gatewayId, spec.family, status, (hub) => (event) => {
-    if (event.source !== 'gateway' || !spec.accept(event)) return;
-    const msg = spec.build(event, hub);
+    if (event.source !== 'gateway') return;
+    let msg: NodeMessage | undefined;
+    try {
+      if (!spec.accept(event)) return;
+      msg = spec.build(event, hub);
+    } catch (err) {
+      // The hub would only swallow it: raise it here, where a Catch node sees it.
+      node.error(new Error(`${event.name}: ${(err as Error)?.message ?? String(err)}`), {
+        topic: event.name,
+        payload: takeData(event),
+      });
+      return;
+    }
     if (!msg) return;
     status.event(event.name);
     node.send(msg);

@@ -36,7 +36,7 @@ type ClientFactory = (options: GatewayClientOptions) => GatewayClientApi;
 type SimulatorFactory = (options: SimulatorOptions) => SimulatorApi;
 type HubFactory = (
   client: GatewayClientApi | undefined,
-  options?: TrackerOptions & { sweepMs?: number },
+  options?: TrackerOptions & { sweepMs?: number; onError?: (err: unknown) => void },
 ) => EventHubApi;
 
 /* The core modules are loaded when first needed: the simulator only in simulator mode, the
@@ -119,6 +119,9 @@ export class GatewayConnection {
       this.eventHub = (this.deps.createHub ?? defaultHub)(client, {
         ttlMs: this.settings.tracker.ttlMs,
         maxEntries: this.settings.tracker.maxEntries,
+        // Tracker failures: the hub keeps going, the log says so (listeners report their own).
+        onError: (err) =>
+          this.deps.logger.warn(`event hub: ${(err as Error)?.message ?? String(err)}`),
       });
     }
     return this.eventHub;
