@@ -141,6 +141,45 @@ describe('locales', () => {
     });
   }
 
+  /**
+   * Message fields the event nodes emit (see src/tracker/api.ts, src/hub/api.ts and the nodes'
+   * build functions) that each help panel must name, in every locale.
+   */
+  const DOCUMENTED: Record<string, string[]> = {
+    'cc-dialog-events': [
+      'dialog',
+      'seance_id',
+      'agent',
+      'ccs_call_id',
+      'call',
+      'ended_by',
+      'uniqueId',
+      'agents',
+      'ccs_call_ids',
+      'closedBy',
+      'closeCause',
+      'HANGUP',
+      'DIALOG_LEFT',
+      'source',
+    ],
+    'cc-ccs-events': ['call', 'connection', 'connection_ids', 'call_ids', 'recording', 'dtmf'],
+    'cc-seance-events': ['seance', 'dialog_uuids', 'agent', 'agents', 'transferChain', 'uniqueId'],
+  };
+  for (const [type, fields] of Object.entries(DOCUMENTED)) {
+    it(`every locale's help panel of ${type} names the message fields it emits`, () => {
+      for (const lang of LOCALES) {
+        const html = fs.readFileSync(path.join(root, 'locales', lang, `${type}.html`), 'utf8');
+        const named = new Set(
+          [...html.matchAll(/<code>([^<]+)<\/code>|<dt[^>]*>\s*(\w+)/g)].map((m) =>
+            (m[1] ?? m[2]).trim(),
+          ),
+        );
+        const missing = fields.filter((f) => !named.has(f));
+        assert.deepEqual(missing, [], `${lang}/${type}.html does not name these fields`);
+      }
+    });
+  }
+
   it('the help panels of a locale have the same sections as en-US', () => {
     const sections = (html: string) => [...html.matchAll(/<h3>/g)].length;
     for (const type of TYPES) {
