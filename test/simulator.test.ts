@@ -11,6 +11,8 @@ import { Simulator } from '../src/simulator/simulator';
 import type { SimulatorOptions } from '../src/simulator/api';
 import { DEFAULT_RULES, NumberRules, loadScenarioFile } from '../src/simulator/scenario';
 import { parseCli } from '../src/simulator/cli';
+import { WebhookSender } from '../src/simulator/webhooks';
+import http from 'node:http';
 import { repoRoot } from './support/seeds';
 
 export type Frame = Record<string, any>;
@@ -461,6 +463,31 @@ describe('simulator: resume and replay', () => {
     } finally {
       await sim.dispose();
     }
+  });
+});
+
+describe('simulator: webhook sender', () => {
+  it('never logs the user info or query of a webhook URL', async () => {
+    const server = http.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const warnings: string[] = [];
+    const sender = new WebhookSender({
+      urls: [`http://hookuser:hookpass@127.0.0.1:${port}/cc/dialog?token=qtoken`],
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    sender.post({ dialog_uuid: 'd-1', event_name: 'dialog_create' });
+    await sender.drain();
+    sender.close();
+    assert.equal(sender.failures, 1);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], new RegExp(`webhook http://127\\.0\\.0\\.1:${port}/cc/dialog: `));
+    assert.doesNotMatch(warnings[0], /hookuser|hookpass|qtoken/);
+    assert.throws(
+      () => new WebhookSender({ urls: ['ftp://u:ftppass@127.0.0.1/x?k=ftpkey'] }),
+      (err: Error) => /must be http/.test(err.message) && !/ftppass|ftpkey/.test(err.message),
+    );
   });
 });
 

@@ -21,6 +21,11 @@ export interface WebhookOptions {
   logger?: { warn(msg: string): void };
 }
 
+/** A URL as logs may show it: no user info, no query (either may carry a credential). */
+export function shownUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
 export class WebhookSender {
   sent = 0;
   failures = 0;
@@ -35,7 +40,7 @@ export class WebhookSender {
     this.urls = opts.urls.map((u) => new URL(u));
     for (const u of this.urls) {
       if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-        throw new Error(`webhook URL must be http(s): ${u.href}`);
+        throw new Error(`webhook URL must be http(s): ${shownUrl(u)}`);
       }
     }
   }
@@ -81,7 +86,7 @@ export class WebhookSender {
     const now = Date.now();
     if (now - this.lastWarn > 5000) {
       this.lastWarn = now;
-      this.opts.logger?.warn(`webhook ${url.href}: ${why} (${this.failures} failures so far)`);
+      this.opts.logger?.warn(`webhook ${shownUrl(url)}: ${why} (${this.failures} failures so far)`);
     }
   }
 
