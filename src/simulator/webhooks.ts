@@ -54,6 +54,10 @@ export class WebhookSender {
     if (this.urls.length === 0) return;
     const raw = JSON.stringify(body);
     const key = String(body.dialog_uuid);
+    // One signature per body, whatever the number of URLs.
+    const signature = this.opts.hmacSecret
+      ? 'sha256=' + crypto.createHmac('sha256', this.opts.hmacSecret).update(raw).digest('hex')
+      : undefined;
     for (const url of this.urls) {
       if (this.pending >= (this.opts.maxPending ?? 10_000)) {
         this.fail(url, 'too many pending deliveries, dropped');
@@ -62,7 +66,7 @@ export class WebhookSender {
       this.pending++;
       const chainKey = `${url.href} ${key}`;
       const prev = this.chains.get(chainKey) ?? Promise.resolve();
-      const next = prev.then(() => this.send(url, raw));
+      const next = prev.then(() => this.send(url, raw, signature));
       this.chains.set(chainKey, next);
       void next.then(() => {
         this.pending--;
@@ -90,17 +94,14 @@ export class WebhookSender {
     }
   }
 
-  private send(url: URL, raw: string): Promise<void> {
+  private send(url: URL, raw: string, signature: string | undefined): Promise<void> {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(raw),
       'user-agent': 'ccflow-sim',
     };
     if (this.opts.token) headers['x-cc-token'] = this.opts.token;
-    if (this.opts.hmacSecret) {
-      headers['x-cc-signature'] =
-        'sha256=' + crypto.createHmac('sha256', this.opts.hmacSecret).update(raw).digest('hex');
-    }
+    if (signature !== undefined) headers['x-cc-signature'] = signature;
     const isHttps = url.protocol === 'https:';
     return new Promise<void>((resolve) => {
       let done = false;
