@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { OPERATIONS } from '../src/protocol/catalogue';
 
 const root = path.resolve(__dirname, '..', '..');
 const REFERENCE = 'en-US';
@@ -179,6 +180,30 @@ describe('locales', () => {
       }
     });
   }
+
+  it('has, for each operation node, a text for every catalogue stage, outcome and parameter its status and editor show', () => {
+    const ops: Record<string, string[]> = {
+      'cc-preview-call': ['previewObCall'],
+      'cc-consult': ['startAtxfer'],
+      'cc-threeway': ['threewayAtxfer'],
+      'cc-complete-transfer': ['completeAtxfer'],
+      'cc-call-control': OPERATIONS.filter((o) =>
+        ['callControl', 'agentControl'].includes(o.kind),
+      ).map((o) => o.name),
+    };
+    const missing: string[] = [];
+    for (const [type, names] of Object.entries(ops)) {
+      const keys = readCatalogue(REFERENCE, type);
+      const need = new Set([`${type}.stage.sent`]);
+      for (const o of OPERATIONS.filter((x) => names.includes(x.name))) {
+        for (const s of Object.values(o.stages)) need.add(`${type}.stage.${s}`);
+        for (const s of o.outcomes) need.add(`${type}.outcome.${s}`);
+        for (const p of o.params) need.add(`${type}.param.${p.name}`);
+      }
+      for (const k of need) if (!keys.has(k)) missing.push(k);
+    }
+    assert.deepEqual(missing, [], `locales/${REFERENCE} lacks texts for catalogue entries`);
+  });
 
   it('the help panels of a locale have the same sections as en-US', () => {
     const sections = (html: string) => [...html.matchAll(/<h3>/g)].length;
