@@ -97,6 +97,22 @@ describe('operation nodes', function () {
       assert.equal(st[st.length - 1], 'cc-preview-call.outcome.bridged');
     });
 
+    it('keeps progress messages apart from the outcome: a flow editing one changes nothing else', async () => {
+      const rig = await loadOps([{ id: 'p', type: 'cc-preview-call' }]);
+      await connected(rig);
+      // A downstream flow on the progress output (output 2) that edits what it receives.
+      rig.node('p-out2').on('input', (m: Msg) => {
+        m.payload.editedDownstream = true;
+        m.cc.events.length = 0;
+      });
+      rig.send('p', { payload: { agent: '1001', customerNumber: '48500100201' }, crm: 'lead-e' });
+      const r = await rig.outcome('p', 'lead-e');
+      assert.equal(r.output, 'bridged');
+      assert.equal(rig.of('p', 'progress').length, 4);
+      assert.equal(r.msg.cc.events.length, 4);
+      for (const e of r.msg.cc.events) assert.equal(e.data.editedDownstream, undefined, e.name);
+    });
+
     it('fails for busy, unanswered, rejecting and failing numbers, each with a reason and a Catch', async () => {
       const rig = await loadOps([{ id: 'p', type: 'cc-preview-call' }]);
       await connected(rig);

@@ -309,9 +309,6 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
             if (progressIndex < 0) return;
             events.push(toCcEvent(ev));
             mergeIds(ids, ev.data);
-            const m = RED.util.cloneMessage(msg);
-            m.payload = ev.data;
-            m.topic = ev.name;
             const cc: CcInfo = {
               operation,
               reqId: handle.reqId,
@@ -323,7 +320,9 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
               events: events.slice(),
               startedAt: started,
             };
-            m.cc = cc;
+            // One deep clone: the progress message shares nothing with the input message nor
+            // with the event history that the outcome message will carry.
+            const m = RED.util.cloneMessage({ ...msg, payload: ev.data, topic: ev.name, cc });
             send(output(progressIndex, m));
           },
         });
