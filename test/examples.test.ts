@@ -378,7 +378,10 @@ describe('examples', function () {
     });
 
     it('live simulator events (the npm start demo) shows events and a preview call', async () => {
-      const flow = example('stories/live-simulator-events.json', { simSpeed: 10 });
+      // Ten times faster, but with the demo's real-time inbound rate (6 calls a real minute):
+      // at 60 inbound calls a real minute, round-robin routing could make agent 1010 ring
+      // before the inject fires, and its preview call was then refused (INVALID_STATE).
+      const flow = example('stories/live-simulator-events.json', { simSpeed: 10, simInbound: 0.6 });
       await load(flow);
       const dialog = collect(byName(flow, 'dialog event', 'debug').id);
       const ccs = collect(byName(flow, 'ccs event', 'debug').id);
