@@ -419,7 +419,8 @@ describe('simulator: resume and replay', () => {
       await a.req('pause', '1004');
       const seen = await a.event('agentStatus');
       await sim.stop();
-      await delay(20);
+      // The close reaches the client asynchronously: wait for it (bounded), then check.
+      await Promise.race([a.whenClosed, delay(3000)]);
       assert.equal(a.closed, true);
       assert.ok(a.frames.some((f) => f.type === 'notice' && f.code === 'shutdown'));
       const again = await sim.start();
