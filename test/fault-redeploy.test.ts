@@ -44,8 +44,17 @@ function processListeners(): number {
   return process.eventNames().reduce((n, e) => n + process.listenerCount(e), 0);
 }
 
+const KINDS = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'];
+
+/** Closed sockets and cleared timers leave the handle list asynchronously: wait (bounded). */
+async function settled(before: Record<string, number>, timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  const grown = () => KINDS.some((k) => (resources()[k] ?? 0) > (before[k] ?? 0));
+  while (grown() && Date.now() < end) await sleep(20);
+}
+
 function assertNoGrowth(before: Record<string, number>, after: Record<string, number>): void {
-  for (const kind of ['TCPSocketWrap', 'TCPServerWrap', 'Timeout']) {
+  for (const kind of KINDS) {
     assert.ok(
       (after[kind] ?? 0) <= (before[kind] ?? 0),
       `${kind}: ${before[kind] ?? 0} before, ${after[kind] ?? 0} after`,
@@ -109,6 +118,7 @@ describe('fault injection: 1,000 redeploys', function () {
     }
     await until('one connection at the end', () => proxy.open() === 1);
     await sleep(200);
+    await settled(before);
     const after = resources();
     assertNoGrowth(before, after);
     assert.ok(processListeners() <= listenersBefore, 'process listeners grew');
@@ -153,6 +163,7 @@ describe('fault injection: 1,000 redeploys', function () {
     }
     await until('all connections closed', () => proxy.open() === 0);
     await sleep(100);
+    await settled(before);
     assertNoGrowth(before, resources());
     assert.ok(processListeners() <= listenersBefore, 'process listeners grew');
   });

@@ -147,8 +147,12 @@ describe('cc-gateway config node', function () {
       assert.equal(rig.of('p1').filter((r) => r.output !== 'progress').length, 0);
     }
     await delay(100);
+    // Closed sockets and cleared timers leave the handle list asynchronously: wait (bounded).
+    const kinds = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'];
+    const grown = () => kinds.some((k) => (liveResources()[k] ?? 0) > (before[k] ?? 0));
+    for (const end = Date.now() + 2000; grown() && Date.now() < end;) await delay(20);
     const after = liveResources();
-    for (const kind of ['TCPSocketWrap', 'TCPServerWrap', 'Timeout']) {
+    for (const kind of kinds) {
       assert.ok(
         (after[kind] ?? 0) <= (before[kind] ?? 0),
         `${kind}: ${before[kind] ?? 0} before, ${after[kind] ?? 0} after 25 deploys`,
