@@ -34,6 +34,27 @@ async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promi
   }
 }
 
+/**
+ * helper.setFlows(flow, 'full', creds), but waiting up to 10 s for the flows to start: the
+ * helper gives a deploy 300 ms, which a loaded machine exceeds ("timeout waiting event").
+ */
+async function deploy(flow: object[], creds: object): Promise<void> {
+  let on = (): void => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const started = new Promise<void>((resolve, reject) => {
+    on = () => resolve();
+    timer = setTimeout(() => reject(new Error('flows not started within 10 s')), 10_000);
+    helper._events.on('flows:started', on);
+  });
+  try {
+    await helper._redNodes.setFlows(flow, creds, 'full');
+    await started;
+  } finally {
+    clearTimeout(timer);
+    helper._events.off('flows:started', on);
+  }
+}
+
 function resources(): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1;
@@ -108,7 +129,7 @@ describe('fault injection: 1,000 redeploys', function () {
 
     const N = 1000;
     for (let i = 1; i <= N; i++) {
-      await helper.setFlows(flow(i), 'full', creds);
+      await deploy(flow(i), creds);
       if (i % 100 === 0) {
         // Now and then let the connection come up fully (login + subscription) before the next.
         await until(`connection after redeploy ${i}`, () => proxy.open() === 1);
