@@ -438,6 +438,56 @@ describe('gateway client', function () {
       assert.throws(() => new GatewayClient({ ...o, url: '' }), /url is required/);
     });
 
+    it('waits for a URL given later: operations queue, then are sent once it comes', async () => {
+      let give!: (url: string) => void;
+      const c = client({ url: () => new Promise<string>((r) => (give = r)) });
+      c.start();
+      assert.equal(c.status.state, 'connecting');
+      const op = c.startOperation('1001', 'hold', {});
+      await sleep(30);
+      assert.equal(gw.received.length, 0, 'nothing dialled before the URL');
+      give(gw.url);
+      const r = await op.done;
+      assert.equal(r.outcome, 'done');
+      assert.equal(gw.frames('req').length, 1);
+    });
+
+    it('ends as failed/disconnected, once per operation, when the later URL fails or is not ws://', async () => {
+      for (const url of [
+        () => Promise.reject(new Error('simulator failed to start: EADDRINUSE')),
+        () => Promise.resolve('http://not-a-websocket'),
+      ]) {
+        const statuses: string[] = [];
+        const c = client({ url });
+        c.onStatus((st) => statuses.push(`${st.state}:${st.error ?? ''}`));
+        const queued = c.startOperation('1001', 'hold', {});
+        c.start();
+        const first = await queued.done;
+        assert.equal(first.outcome, 'failed');
+        assert.equal(first.reason, 'disconnected');
+        const why = first.message ?? '';
+        assert.match(why, /EADDRINUSE|ws:\/\/ or wss:\/\//);
+        assert.equal(c.status.state, 'closed');
+        assert.equal(statuses[statuses.length - 1], `closed:${why}`);
+        await assert.rejects(c.whenConnected(), (e: Error) => e.message === why);
+        const later = await c.startOperation('1001', 'hold', {}).done;
+        assert.deepEqual([later.reason, later.message], ['disconnected', why]);
+      }
+      assert.equal(gw.received.length, 0, 'nothing was dialled');
+    });
+
+    it('close() while the later URL is pending ends operations as closed and dials nothing', async () => {
+      let give!: (url: string) => void;
+      const c = client({ url: () => new Promise<string>((r) => (give = r)) });
+      c.start();
+      const op = c.startOperation('1001', 'hold', {});
+      await c.close();
+      assert.equal((await op.done).reason, 'closed');
+      give(gw.url);
+      await sleep(30);
+      assert.equal(gw.conns.size, 0, 'no socket opened after close');
+    });
+
     it('close() ends pending operations as closed and leaves no timer or socket behind', async () => {
       await sleep(20);
       const baseTimeouts = timeouts();

@@ -12,7 +12,6 @@ import type {
 } from '../../src/client/api';
 import type { EventHubApi, TrackerOptions } from '../../src/hub/api';
 import type { Scenario, SimulatorApi, SimulatorOptions } from '../../src/simulator/api';
-import { DeferredClient } from './deferred-client';
 
 export interface GatewaySettings {
   mode: 'simulator' | 'remote';
@@ -136,7 +135,7 @@ export class GatewayConnection {
   private open(): GatewayClientApi {
     const s = this.settings;
     const { logger } = this.deps;
-    const options = (url: string): GatewayClientOptions => ({
+    const options = (url: GatewayClientOptions['url']): GatewayClientOptions => ({
       url,
       tenant: s.tenant,
       username: s.username,
@@ -149,17 +148,14 @@ export class GatewayConnection {
       clientInfo: { name: 'node-red-contact-center' },
     });
     const createClient = this.deps.createClient ?? defaultClient;
-    let client: GatewayClientApi;
+    let url: GatewayClientOptions['url'];
     if (s.configError) {
-      const deferred = new DeferredClient();
-      deferred.fail(s.configError);
-      client = deferred;
+      // The client reports it and ends every operation with it; nothing is dialled.
+      const error = s.configError;
+      url = () => Promise.reject(new Error(error));
     } else if (s.mode === 'remote') {
-      client = createClient(options(s.url));
-      client.start();
+      url = s.url;
     } else {
-      const deferred = new DeferredClient();
-      client = deferred;
       const sim = (this.deps.createSimulator ?? defaultSimulator)({
         port: 0,
         host: '127.0.0.1',
@@ -170,18 +166,18 @@ export class GatewayConnection {
         logger,
       });
       this.simulator = sim;
-      this.simulatorStarting = sim.start().then(
-        ({ url }) => {
-          if (this.current !== deferred) return; // closed meanwhile; shutdown stops the simulator
-          deferred.attach(createClient(options(url)));
-        },
+      // The client waits for the simulator's URL; a failed start ends the client with it.
+      const started = sim.start().then(
+        (r) => r.url,
         (err: unknown) => {
-          const message = `embedded simulator failed to start: ${(err as Error).message}`;
-          logger.error(message);
-          deferred.fail(message);
+          throw new Error(`embedded simulator failed to start: ${(err as Error).message}`);
         },
       );
+      this.simulatorStarting = started;
+      url = () => started;
     }
+    const client = createClient(options(url));
+    client.start();
     this.current = client;
     this.lastStatus = client.status;
     this.statusOff = client.onStatus((status) => {

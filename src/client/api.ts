@@ -24,7 +24,13 @@ export interface ReconnectOptions {
 }
 
 export interface GatewayClientOptions {
-  url: string;
+  /**
+   * ws:// or wss:// URL, or a function giving it later (e.g. once an embedded simulator
+   * listens). Until it resolves the client is `connecting` and operations queue; if it rejects
+   * or gives no WebSocket URL, the client ends `closed` with that error and operations fail
+   * with reason `disconnected`.
+   */
+  url: string | (() => Promise<string>);
   tenant: string;
   username: string;
   /** Never logged, never put in an error message. */

@@ -142,6 +142,10 @@ function gatherIds(target: Record<string, string>, data: Data | null | undefined
 
 export class GatewayClient implements GatewayClientApi {
   private readonly opts: GatewayClientOptions;
+  /** The WebSocket URL, once known (at once for a string option, later for a resolver). */
+  private url: string | undefined;
+  /** Set when the client can never connect: why (scrubbed). */
+  private failure: string | undefined;
   private readonly log: Logger;
   private readonly backoff: BackoffConfig;
   /** Configured ping interval (0: off) and half-open timeout; `undefined` timeout = 2.5 x. */
@@ -198,11 +202,13 @@ export class GatewayClient implements GatewayClientApi {
   };
 
   constructor(options: GatewayClientOptions) {
-    if (!options || typeof options.url !== 'string' || options.url === '') {
+    if (!options || (typeof options.url !== 'function' && typeof options.url !== 'string')) {
       throw new TypeError('GatewayClient: options.url is required');
     }
-    if (!/^wss?:\/\/[^/?#\s]+/i.test(options.url)) {
-      throw new TypeError('GatewayClient: options.url must be a ws:// or wss:// URL');
+    if (typeof options.url === 'string') {
+      const bad = urlProblem(options.url);
+      if (bad) throw new TypeError(`GatewayClient: ${bad}`);
+      this.url = options.url;
     }
     this.opts = options;
     this.log = options.logger ?? noopLogger;
@@ -226,13 +232,36 @@ export class GatewayClient implements GatewayClientApi {
 
   start(): void {
     if (this.st.state !== 'idle') return;
-    this.dial();
+    if (this.url !== undefined) {
+      this.dial();
+      return;
+    }
+    // The URL is known later (an embedded simulator still starting): operations and
+    // subscriptions queue as they do before any login, until it comes or fails.
+    this.setStatus({ state: 'connecting', attempt: 0 });
+    const resolveUrl = this.opts.url as () => Promise<string>;
+    let pending: Promise<string>;
+    try {
+      pending = Promise.resolve(resolveUrl());
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(
+      (url) => {
+        if (this.st.state === 'closed') return;
+        const bad = urlProblem(url);
+        if (bad) return this.fail(bad);
+        this.url = url;
+        this.dial();
+      },
+      (err: unknown) => this.fail((err as Error)?.message ?? String(err)),
+    );
   }
 
   whenConnected(): Promise<void> {
     const s = this.st.state;
     if (s === 'connected') return Promise.resolve();
-    if (s === 'closed') return Promise.reject(new Error('gateway client closed'));
+    if (s === 'closed') return Promise.reject(new Error(this.failure ?? 'gateway client closed'));
     if (s === 'authFailed')
       return Promise.reject(new Error(this.st.error ?? 'authentication refused'));
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -314,7 +343,11 @@ export class GatewayClient implements GatewayClientApi {
     const checked = validateParams(op, params ?? {});
     if (!checked.ok) return immediate('badParams', checked.message);
     const state = this.st.state;
-    if (state === 'closed') return immediate('closed', 'gateway client closed');
+    if (state === 'closed') {
+      return this.failure !== undefined
+        ? immediate('disconnected', this.failure)
+        : immediate('closed', 'gateway client closed');
+    }
     if (state === 'authFailed') {
       return immediate('disconnected', this.st.error ?? 'authentication refused');
     }
@@ -372,7 +405,22 @@ export class GatewayClient implements GatewayClientApi {
     return { id, unsubscribe: () => this.unsubscribe(id, sub) };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return this.shutdown('closed', 'gateway client closed');
+  }
+
+  /**
+   * The client can never connect (its URL could not be had, or is not a WebSocket URL): every
+   * pending operation ends once as failed/disconnected with the reason, later ones at once.
+   */
+  private fail(message: string): void {
+    const m = this.scrub(message);
+    this.log.error(`gateway: cannot connect: ${m}`);
+    this.failure = m;
+    void this.shutdown('disconnected', m, m);
+  }
+
+  private async shutdown(opReason: string, message: string, error?: string): Promise<void> {
     if (this.st.state === 'closed') return;
     this.loggedIn = false;
     this.clearTimer('reconnectTimer');
@@ -386,10 +434,10 @@ export class GatewayClient implements GatewayClientApi {
     this.unsubQueue.clear();
     this.settleQids();
     for (const p of Array.from(this.pending.values())) {
-      this.endOp(p, FAILED, 'closed', undefined, 'gateway client closed');
+      this.endOp(p, FAILED, opReason, undefined, message);
     }
-    this.setStatus({ state: 'closed', attempt: 0, sessionId: this.sessionId });
-    this.rejectWaiters(new Error('gateway client closed'));
+    this.setStatus({ state: 'closed', attempt: 0, sessionId: this.sessionId, error });
+    this.rejectWaiters(new Error(message));
     const ws = this.ws;
     this.ws = null;
     this.statusListeners.clear();
@@ -406,7 +454,7 @@ export class GatewayClient implements GatewayClientApi {
     if (this.attempt === 0) this.setStatus({ state: 'connecting', attempt: 0 });
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.opts.url, {
+      ws = new WebSocket(this.url as string, {
         handshakeTimeout: this.connectTimeoutMs,
         perMessageDeflate: false,
         maxPayload: 8 * 1024 * 1024,
@@ -1067,4 +1115,11 @@ export class GatewayClient implements GatewayClientApi {
     if (t) clearTimeout(t);
     this[name] = undefined;
   }
+}
+
+/** Why a URL cannot be dialled, or undefined when it can. */
+function urlProblem(url: unknown): string | undefined {
+  if (typeof url !== 'string' || url === '') return 'options.url is required';
+  if (!/^wss?:\/\/[^/?#\s]+/i.test(url)) return 'options.url must be a ws:// or wss:// URL';
+  return undefined;
 }
