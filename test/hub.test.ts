@@ -4,8 +4,6 @@
  * tracked once and reaches every listener with its snapshots, webhook bodies share the tracker.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { GatewayClient } from '../src/client/gateway-client';
 import { createEventHub } from '../src/hub/event-hub';
@@ -14,32 +12,10 @@ import type { EventHubApi, TrackedEvent } from '../src/hub/api';
 import type { DialogIngestResult } from '../src/tracker/api';
 import type { Data } from '../src/protocol/types';
 import { FakeGateway } from './support/fake-gateway';
-
-const SEED_003 = path.join(__dirname, '..', '..', 'test', 'fixtures', 'seeds');
-
-/** The JSON bodies of seed 003 as the exact text the seed shows, in order. */
-function seedRawBodies(text: string): string[] {
-  const out: string[] = [];
-  for (const part of text.split(/\nBody\n/).slice(1)) {
-    const start = part.indexOf('{');
-    let depth = 0;
-    for (let i = start; i < part.length; i++) {
-      if (part[i] === '{') depth++;
-      else if (part[i] === '}' && --depth === 0) {
-        out.push(part.slice(start, i + 1));
-        break;
-      }
-    }
-  }
-  return out;
-}
+import { readSeed, seedBodies } from './support/seeds';
 
 function seed003(): Data[] {
-  const file = fs.readdirSync(SEED_003).find((f) => f.startsWith('003_'));
-  assert.ok(file, 'seed 003 fixture missing');
-  return seedRawBodies(fs.readFileSync(path.join(SEED_003, file), 'utf8')).map(
-    (t) => JSON.parse(t) as Data,
-  );
+  return seedBodies(readSeed('003'));
 }
 
 const CUSTOMER = 'bcfdaf62-87b7-4cd8-bd2e-b3d25a974b6d';

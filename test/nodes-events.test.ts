@@ -7,15 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import type { GatewayConfigNode } from '../nodes/lib/types';
 import { EventStatus, STATUS_INTERVAL_MS } from '../nodes/lib/event-node';
 import { startGatewaySource } from '../nodes/lib/event-source';
+import { readSeed, seedRawBodies } from './support/seeds';
 import type { TrackedEvent, TrackedListener } from '../src/hub/api';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -33,29 +32,8 @@ helper.init(require.resolve('node-red'));
 
 type Msg = Record<string, any>;
 
-const SEEDS = path.join(__dirname, '..', '..', 'test', 'fixtures', 'seeds');
-
-/** The JSON bodies of seed 003, as the exact text the seed shows, in order. */
-function seedRawBodies(text: string): string[] {
-  const out: string[] = [];
-  for (const part of text.split(/\nBody\n/).slice(1)) {
-    const start = part.indexOf('{');
-    let depth = 0;
-    for (let i = start; i < part.length; i++) {
-      if (part[i] === '{') depth++;
-      else if (part[i] === '}' && --depth === 0) {
-        out.push(part.slice(start, i + 1));
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 function seed003Raw(): string[] {
-  const file = fs.readdirSync(SEEDS).find((f) => f.startsWith('003_'));
-  assert.ok(file, 'seed 003 fixture missing');
-  const bodies = seedRawBodies(fs.readFileSync(path.join(SEEDS, file), 'utf8'));
+  const bodies = seedRawBodies(readSeed('003'));
   assert.equal(bodies.length, 8);
   return bodies;
 }

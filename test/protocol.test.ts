@@ -14,9 +14,6 @@ import {
 } from '../src/protocol';
 import { seedBodies } from './support/seeds';
 
-// Re-exported for test files that import it from here (test/tracker.test.ts).
-export { seedBodies };
-
 const root = path.resolve(__dirname, '..', '..');
 
 describe('protocol: operation catalogue', () => {
