@@ -1,35 +1,31 @@
 /**
- * A scripted gateway for fault and fuzz tests: a `ws` server on 127.0.0.1:0 that accepts the
- * login, answers subscribe / ping, records what the client sends and lets the test push any
- * text frame (valid or not) to the connected client.
+ * The fake gateway for fault and fuzz tests: FakeGateway's login, subscribe and ping handling,
+ * no automatic answers to requests (the test scripts them), and frames pushed as given, valid
+ * or not, to every connected client.
  */
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { AddressInfo } from 'node:net';
+import { FakeGateway } from './fake-gateway';
 
-export class FaultGateway {
-  private wss: WebSocketServer | undefined;
-  private readonly sockets = new Set<WebSocket>();
-  readonly received: Record<string, unknown>[] = [];
-  /** Next seq for event frames built with event(). */
+export class FaultGateway extends FakeGateway {
+  /** Next seq for event frames built with ccsEvent() or by the test. */
   seq = 0;
-  url = '';
+
+  constructor() {
+    super();
+    this.onReq = () => undefined;
+  }
 
   async start(): Promise<string> {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 64 * 1024 * 1024 });
-    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-    wss.on('connection', (ws) => this.accept(ws));
-    this.wss = wss;
-    this.url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    await this.listen(0);
     return this.url;
   }
 
   connections(): number {
-    return this.sockets.size;
+    return this.conns.size;
   }
 
   /** Send raw text to every connected client. */
   sendRaw(text: string): void {
-    for (const ws of this.sockets) ws.send(text);
+    for (const c of this.conns) c.sendRaw(text);
   }
 
   send(frame: Record<string, unknown>): void {
@@ -49,52 +45,7 @@ export class FaultGateway {
     };
   }
 
-  async close(): Promise<void> {
-    for (const ws of this.sockets) ws.terminate();
-    this.sockets.clear();
-    const wss = this.wss;
-    this.wss = undefined;
-    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
-  }
-
-  private accept(ws: WebSocket): void {
-    this.sockets.add(ws);
-    ws.on('close', () => this.sockets.delete(ws));
-    ws.on('error', () => this.sockets.delete(ws));
-    ws.on('message', (raw) => {
-      let f: Record<string, unknown>;
-      try {
-        f = JSON.parse(raw.toString()) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      this.received.push(f);
-      if (f.type === 'login') {
-        ws.send(
-          JSON.stringify({
-            type: 'loginResp',
-            reqId: f.reqId,
-            code: 0,
-            errorCode: null,
-            message: 'ok',
-            data: { sessionId: 'fault-1', resumed: false, lastSeq: 0, heartbeatMs: 15000 },
-          }),
-        );
-      } else if (f.type === 'subscribe') {
-        ws.send(
-          JSON.stringify({
-            type: 'subscribeResp',
-            qid: f.qid,
-            id: f.id,
-            code: 0,
-            errorCode: null,
-            message: 'ok',
-            expires: f.expires,
-          }),
-        );
-      } else if (f.type === 'ping') {
-        ws.send(JSON.stringify({ type: 'pong', id: f.id, ts: Date.now() }));
-      }
-    });
+  close(): Promise<void> {
+    return this.stop();
   }
 }
