@@ -5,9 +5,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { CCS_EVENTS } from '../src/protocol/catalogue';
 import type { TrackedEvent } from '../src/hub/api';
-import { takeCcs } from '../src/hub/take';
-import { filterSet, passes } from './lib/event-node';
-import { startGatewaySource, takeData } from './lib/event-source';
+import { takeCcs, takeData } from '../src/hub/take';
+import { ccsFilter, startGatewaySource, type CcsFilterConfig } from './lib/event-source';
 
 const TYPE = 'cc-ccs-events';
 
@@ -16,24 +15,17 @@ const OWN_EVENTS = new Set(
   CCS_EVENTS.filter((n) => n.startsWith('call_') || n.startsWith('connection_')),
 );
 
-interface CcsEventsDef extends NodeDef {
+interface CcsEventsDef extends NodeDef, CcsFilterConfig {
   gateway?: string;
-  events?: string[] | string;
-  domains?: string[] | string;
 }
 
 export = function register(RED: NodeAPI): void {
   function CcsEventsNode(this: Node, config: CcsEventsDef): void {
     RED.nodes.createNode(this, config);
-    const names = filterSet(config.events);
-    const domains = filterSet(config.domains);
     startGatewaySource(RED, this, config.gateway, {
       type: TYPE,
       family: 'ccs',
-      accept: (event: TrackedEvent) =>
-        OWN_EVENTS.has(event.name) &&
-        (!names || names.has(event.name)) &&
-        passes(domains, event.data.domain),
+      accept: ccsFilter(OWN_EVENTS, config),
       build: (event: TrackedEvent, hub): NodeMessage => {
         const ccs = event.ccs;
         const msg: NodeMessage = { topic: event.name, payload: takeData(event) };

@@ -5,10 +5,10 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { EventHubApi, TrackedEvent } from '../src/hub/api';
 import { createEventHub } from '../src/hub/event-hub';
-import { takeDialog } from '../src/hub/take';
+import { takeData, takeDialog } from '../src/hub/take';
 import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import { attachToGateway, EventStatus, filterSet, passes } from './lib/event-node';
-import { startGatewaySource, takeData } from './lib/event-source';
+import { startGatewaySource } from './lib/event-source';
 import { addWebhookRoute } from './lib/webhook-route';
 import { DEFAULT_MAX_KB, projectOf } from './lib/event-dialog';
 

@@ -6,9 +6,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { CCS_EVENTS } from '../src/protocol/catalogue';
 import type { TrackedEvent } from '../src/hub/api';
-import { takeCcs } from '../src/hub/take';
-import { filterSet, passes } from './lib/event-node';
-import { startGatewaySource, takeData } from './lib/event-source';
+import { takeCcs, takeData } from '../src/hub/take';
+import { ccsFilter, startGatewaySource, type CcsFilterConfig } from './lib/event-source';
 import { seanceView } from './lib/event-seance';
 
 const TYPE = 'cc-seance-events';
@@ -16,24 +15,17 @@ const TYPE = 'cc-seance-events';
 /** The events this node emits: seance_*, from the catalogue. */
 const OWN_EVENTS = new Set(CCS_EVENTS.filter((n) => n.startsWith('seance_')));
 
-interface SeanceEventsDef extends NodeDef {
+interface SeanceEventsDef extends NodeDef, CcsFilterConfig {
   gateway?: string;
-  events?: string[] | string;
-  domains?: string[] | string;
 }
 
 export = function register(RED: NodeAPI): void {
   function SeanceEventsNode(this: Node, config: SeanceEventsDef): void {
     RED.nodes.createNode(this, config);
-    const names = filterSet(config.events);
-    const domains = filterSet(config.domains);
     startGatewaySource(RED, this, config.gateway, {
       type: TYPE,
       family: 'ccs',
-      accept: (event: TrackedEvent) =>
-        OWN_EVENTS.has(event.name) &&
-        (!names || names.has(event.name)) &&
-        passes(domains, event.data.domain),
+      accept: ccsFilter(OWN_EVENTS, config),
       build: (event: TrackedEvent, hub): NodeMessage => {
         const id = event.data.seance_id;
         const snapshot =

@@ -6,7 +6,8 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import type { EventFamily } from '../../src/protocol/catalogue';
 import type { EventHubApi, TrackedEvent } from '../../src/hub/api';
-import { attachToGateway, EventStatus } from './event-node';
+import { takeData } from '../../src/hub/take';
+import { attachToGateway, EventStatus, filterSet, passes } from './event-node';
 
 export interface GatewaySourceSpec {
   type: string;
@@ -17,21 +18,24 @@ export interface GatewaySourceSpec {
   build(event: TrackedEvent, hub: EventHubApi): NodeMessage | undefined;
 }
 
-/** Event data already put on a message by some node. */
-const taken = new WeakSet<object>();
+/** The filter fields of the ccsevents nodes (cc-ccs-events, cc-seance-events). */
+export interface CcsFilterConfig {
+  events?: string[] | string;
+  domains?: string[] | string;
+}
 
 /**
- * The event's data for one message (`msg.payload`): the first node to take it gets the object
- * itself, every other node listening to the same gateway a copy of its own, so that a flow
- * mutating its msg.payload never changes another node's message.
+ * Accept a ccs event when it is one of the node's own events, among the chosen names (all when
+ * none is chosen) and from one of the chosen domains (any when none is chosen).
  */
-export function takeData(event: TrackedEvent): TrackedEvent['data'] {
-  const data = event.data;
-  if (!taken.has(data)) {
-    taken.add(data);
-    return data;
-  }
-  return structuredClone(data);
+export function ccsFilter(
+  own: ReadonlySet<string>,
+  config: CcsFilterConfig,
+): (event: TrackedEvent) => boolean {
+  const names = filterSet(config.events);
+  const domains = filterSet(config.domains);
+  return (event) =>
+    own.has(event.name) && (!names || names.has(event.name)) && passes(domains, event.data.domain);
 }
 
 /**

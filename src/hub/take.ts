@@ -5,6 +5,7 @@
  * it: the first taker gets the object built for the event, each later taker a fresh copy. A
  * result without `take` (a tracker that returns plain eager results) is handed out as is.
  */
+import type { TrackedEvent } from './api';
 import type {
   CcsCallSnapshot,
   CcsIngestResult,
@@ -46,4 +47,21 @@ export function takeCcs(
   if (!result) return undefined;
   if (typeof result.take === 'function') return result.take(part);
   return result[part];
+}
+
+/** Event data already put on a message by some listener. */
+const taken = new WeakSet<object>();
+
+/**
+ * The event's data for one message (`msg.payload`), by the same rule as the snapshots: the
+ * first taker gets the object itself, every later one (another node on the same gateway) a copy
+ * of its own, so that a flow mutating its msg.payload never changes another node's message.
+ */
+export function takeData(event: TrackedEvent): TrackedEvent['data'] {
+  const data = event.data;
+  if (!taken.has(data)) {
+    taken.add(data);
+    return data;
+  }
+  return structuredClone(data);
 }
