@@ -780,6 +780,21 @@ export class Model {
     );
   }
 
+  /**
+   * The customer and the agent's leg talk: one main connection (legs linked in the order the
+   * call was set up), then talking on both dialogs (customer first, as seed 003 shows), both
+   * legs and the seance.
+   */
+  private talk(s: Seance, customer: Leg, leg: Leg, linkOrder: [Leg, Leg]): void {
+    this.connect(s, linkOrder, 'main');
+    this.dialogState(s, customer, 'talking');
+    this.dialogState(s, leg, 'talking');
+    this.legState(s, customer, 'talking');
+    this.legState(s, leg, 'talking');
+    this.ccs(s, 'seance_set_state', { state: 'talking' });
+    s.phase = 'talking';
+  }
+
   private previewBridge(s: Seance): void {
     const leg = s.party;
     const customer = s.customer;
@@ -789,13 +804,7 @@ export class Model {
     customer.answered = true;
     this.dialogState(s, customer, 'answered');
     this.legState(s, customer, 'answered');
-    this.connect(s, [leg, customer], 'main');
-    this.dialogState(s, customer, 'talking');
-    this.dialogState(s, leg, 'talking');
-    this.legState(s, customer, 'talking');
-    this.legState(s, leg, 'talking');
-    this.ccs(s, 'seance_set_state', { state: 'talking' });
-    s.phase = 'talking';
+    this.talk(s, customer, leg, [leg, customer]);
     this.agentEvent(
       a,
       'previewObCallBridge',
@@ -890,13 +899,7 @@ export class Model {
     leg.answered = true;
     this.dialogState(s, leg, 'answered');
     this.legState(s, leg, 'answered');
-    this.connect(s, [customer, leg], 'main');
-    this.dialogState(s, customer, 'talking');
-    this.dialogState(s, leg, 'talking');
-    this.legState(s, customer, 'talking');
-    this.legState(s, leg, 'talking');
-    this.ccs(s, 'seance_set_state', { state: 'talking' });
-    s.phase = 'talking';
+    this.talk(s, customer, leg, [customer, leg]);
     this.setState(a, 'talking');
   }
 
