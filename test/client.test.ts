@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import { GatewayClient } from '../src/client/gateway-client';
 import { backoffDelay, resolveBackoff } from '../src/client/backoff';
@@ -10,6 +12,7 @@ import type {
 } from '../src/client/api';
 import type { ReqFrame } from '../src/protocol/types';
 import { FakeGateway, FakeState } from './support/fake-gateway';
+import { repoRoot } from './support/seeds';
 
 async function waitUntil(pred: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -436,6 +439,30 @@ describe('gateway client', function () {
       const o = { tenant: 't', username: 'u', password: 'p' };
       assert.throws(() => new GatewayClient({ ...o, url: 'http://x' }), /ws:\/\/ or wss:\/\//);
       assert.throws(() => new GatewayClient({ ...o, url: '' }), /url is required/);
+    });
+
+    it('wss://: trusts a given CA, refuses an unknown certificate, and can skip verification', async () => {
+      const dir = path.join(repoRoot, 'test', 'fixtures', 'tls');
+      const cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+      const key = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
+      await gw.stop();
+      gw = new FakeGateway({ tls: { key, cert } });
+      await gw.listen(0);
+      assert.match(gw.url, /^wss:\/\/127\.0\.0\.1:/);
+
+      const trusted = await connected({ tls: { ca: cert } });
+      assert.equal(trusted.status.state, 'connected');
+      assert.equal((await trusted.startOperation('1001', 'hold', {}).done).outcome, 'done');
+
+      const strict = client(); // verification on, no CA: the self-signed certificate is refused
+      strict.start();
+      await waitUntil(() => strict.status.state === 'reconnecting', 'refused certificate');
+      assert.match(strict.status.error ?? '', /self[- ]signed|certificate/i);
+      assert.equal(gw.frames('login').length, 1, 'only the trusted client logged in');
+
+      const lax = await connected({ tls: { rejectUnauthorized: false } });
+      assert.equal(lax.status.state, 'connected');
+      assert.equal(gw.frames('login').length, 2);
     });
 
     it('waits for a URL given later: operations queue, then are sent once it comes', async () => {

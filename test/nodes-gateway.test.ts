@@ -3,12 +3,15 @@
  * (and, for refused logins and drops, a protocol-speaking gateway) over real sockets.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { OPERATIONS } from '../src/protocol/catalogue';
 import { GatewayConnection } from '../nodes/lib/gateway-connection';
 import { readGatewaySettings } from '../nodes/lib/gateway-settings';
 import type { SimulatorApi } from '../src/simulator/api';
 import { FakeGateway } from './support/fake-gateway';
+import { repoRoot } from './support/seeds';
 import { delay, helper, liveResources, loadOps, type Msg, type Rig } from './support/nodes-rig';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -225,6 +228,33 @@ describe('cc-gateway config node', function () {
     await rig.waitFor(() => gw.connectionStatus.state === 'connected', 5000, 'connected again');
     const all = statuses(rig, 'p1');
     assert.equal(all[all.length - 1], 'cc-preview-call.status.connected');
+  });
+
+  it('connects to a wss:// gateway with the CA from the editor, and refuses it without', async () => {
+    const dir = path.join(repoRoot, 'test', 'fixtures', 'tls');
+    const cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    fake = new FakeGateway({ tls: { key: fs.readFileSync(path.join(dir, 'key.pem')), cert } });
+    await fake.listen();
+    const remote = { mode: 'remote', url: fake.url, reconnectInitial: 0.05, reconnectMax: 0.1 };
+    const withCa = await loadOps([{ id: 'p1', type: 'cc-preview-call' }], {
+      gateway: { ...remote, ca: cert },
+      credentials: { username: 'demo', password: 'demo' },
+    });
+    await withCa.waitFor(
+      () => withCa.gateway().connectionStatus.state === 'connected',
+      5000,
+      'connected over TLS',
+    );
+    await helper.unload();
+    const logins = fake.frames('login').length;
+    const withoutCa = await loadOps([{ id: 'p1', type: 'cc-preview-call' }], {
+      gateway: remote,
+      credentials: { username: 'demo', password: 'demo' },
+    });
+    const gw = withoutCa.gateway();
+    await withoutCa.waitFor(() => gw.connectionStatus.state === 'reconnecting', 5000, 'refused');
+    assert.match(gw.connectionStatus.error ?? '', /self[- ]signed|certificate/i);
+    assert.equal(fake.frames('login').length, logins, 'no login without trusting the certificate');
   });
 
   it('reports a configuration error and connects nowhere', async () => {

@@ -8,6 +8,7 @@
  * can assert the client never sends one.
  */
 import { WebSocketServer, WebSocket } from 'ws';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { FAMILY_CLASS, parseFrame, type EventFamily } from '../../src/protocol';
 import type {
@@ -47,6 +48,8 @@ export interface FakeGatewayOptions {
   /** Message of a refused login (a test may make it echo the password). */
   refuseMessage?: (login: LoginFrame) => string;
   state?: FakeState;
+  /** Serve wss:// with this key and certificate. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export type ReqHandler = (req: ReqFrame, conn: FakeConn, gw: FakeGateway) => void;
@@ -100,6 +103,7 @@ export class FakeGateway {
   answerSubscribe = true;
   port = 0;
   private wss: WebSocketServer | null = null;
+  private tlsServer: https.Server | null = null;
   private readonly waiters = new Set<() => void>();
   private readonly users: Record<string, string>;
 
@@ -109,10 +113,11 @@ export class FakeGateway {
   }
 
   get url(): string {
-    return `ws://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}`;
   }
 
   listen(port = 0): Promise<number> {
+    if (this.options.tls) return this.listenTls(port, this.options.tls);
     return new Promise((resolve, reject) => {
       const wss = new WebSocketServer({ host: '127.0.0.1', port });
       wss.once('error', reject);
@@ -126,15 +131,35 @@ export class FakeGateway {
     });
   }
 
+  private listenTls(port: number, tls: { key: string | Buffer; cert: string | Buffer }) {
+    return new Promise<number>((resolve, reject) => {
+      const server = https.createServer(tls);
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        const wss = new WebSocketServer({ server });
+        wss.on('connection', (ws) => this.onConnection(ws));
+        this.wss = wss;
+        this.tlsServer = server;
+        this.port = (server.address() as AddressInfo).port;
+        resolve(this.port);
+      });
+    });
+  }
+
   /** Kill the server: every socket terminated, port released; sessions stay in `state`. */
   stop(): Promise<void> {
     for (const c of this.conns) c.ws.terminate();
     this.conns.clear();
     for (const s of this.state.sessions.values()) s.conn = null;
     const wss = this.wss;
+    const server = this.tlsServer;
     this.wss = null;
+    this.tlsServer = null;
     if (!wss) return Promise.resolve();
-    return new Promise((resolve) => wss.close(() => resolve()));
+    return new Promise<void>((resolve) => wss.close(() => resolve())).then(() =>
+      server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined,
+    );
   }
 
   /** Terminate the connections but keep listening. */
