@@ -13,6 +13,7 @@ import { DEFAULT_RULES, NumberRules, loadScenarioFile } from '../src/simulator/s
 import { parseCli } from '../src/simulator/cli';
 import { WebhookSender } from '../src/simulator/webhooks';
 import http from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
 import { repoRoot } from './support/seeds';
 
 export type Frame = Record<string, any>;
@@ -532,6 +533,45 @@ describe('simulator: scenarios and CLI', () => {
   it('refuses a bad scenario with a precise message', () => {
     const bad = path.join(repoRoot, 'package.json');
     assert.throws(() => loadScenarioFile(bad), /invalid scenario/);
+  });
+
+  it('runs as the ccflow-sim command: prints its URL, serves logins, stops on SIGTERM', async () => {
+    const cli = path.join(repoRoot, 'dist', 'src', 'simulator', 'cli.js');
+    const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /Usage: ccflow-sim/);
+    const bad = spawnSync(process.execPath, [cli, '--nope'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /ccflow-sim: .*nope/);
+
+    const child = spawn(process.execPath, [cli, '--port', '0', '--speed', '50', '--quiet']);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          const m = /^(ws:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`exited early (${code}): ${out}`)));
+      });
+      const c = await SimClient.login(url);
+      c.send({
+        type: 'req',
+        op: 'previewObCall',
+        reqId: 'r1',
+        agent: '1001',
+        params: { customerNumber: '48500100201' },
+      });
+      const resp = await c.wait((f) => f.type === 'resp' && f.reqId === 'r1');
+      assert.equal(resp.code, 0);
+      await c.wait((f) => f.type === 'event' && f.name === 'previewObCallBridge');
+      c.close();
+    } finally {
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
   });
 
   it('parses the command line', () => {
