@@ -16,7 +16,7 @@ Usage: ccflow-sim [options]
   --port N           listen port (default 0: the OS picks one)
   --host ADDR        listen address (default 127.0.0.1)
   --speed X          time scale: 10 = ten times faster (default 1)
-  --webhook URL      POST dialog webhooks (seed 003 bodies) to URL; repeatable
+  --webhook URL      POST dialog webhooks (Conpeek user_dialog bodies) to URL; repeatable
   --webhook-token T  send header x-cc-token: T with every webhook
   --webhook-secret S sign webhooks: x-cc-signature: sha256=<HMAC-SHA256 of the body>
   --scenario FILE    number rules and agents (JSON, see docs/simulator.md)
