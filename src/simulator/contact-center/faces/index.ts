@@ -1,0 +1,13 @@
+/**
+ * The faces the simulator host serves, in the order a WebSocket upgrade is offered to them: a
+ * vendor face that recognises its own connections (by path) goes before ccflow, which takes
+ * every connection no other face took.
+ */
+import { CcflowFace } from './ccflow';
+import type { Face, FaceHost } from './face';
+
+export function createFaces(host: FaceHost): Face[] {
+  return [new CcflowFace(host)];
+}
+
+export type { Face, FaceHost, FaceLogger, FaceStats } from './face';
