@@ -1,0 +1,462 @@
+// The stories: example flows that tell one use case each (Import > Examples > stories).
+'use strict';
+const {
+  flow,
+  comment,
+  inject,
+  debug,
+  fn,
+  delay,
+  rateLimit,
+  httpIn,
+  httpResponse,
+  httpRequest,
+  operation,
+  dialogEvents,
+  events,
+  seed003Bodies,
+  AGENT_FROM_CC,
+  CONSULT_1002,
+} = require('./toolkit');
+
+// --- the CRM, played by function nodes over flow context ------------------------------------
+
+const CRM_LEAD_IN = [
+  '// The CRM posts a lead: { id, phone, agent }. It is recorded as "calling" and answered',
+  '// at once (output 2, 202 Accepted); the call request goes on to the preview call (output 1).',
+  'const lead = msg.payload || {};',
+  "if (typeof lead.phone !== 'string' || lead.phone.trim() === '') {",
+  '  msg.statusCode = 400;',
+  "  msg.payload = { error: 'phone is required' };",
+  '  return [null, msg.res ? msg : null];',
+  '}',
+  "const leadId = String(lead.id || 'lead-' + Date.now());",
+  "const agent = String(lead.agent || '1001');",
+  "const crm = flow.get('crm') || {};",
+  "crm[leadId] = { leadId, phone: lead.phone, agent, status: 'calling', updatedAt: new Date().toISOString() };",
+  "flow.set('crm', crm);",
+  '// CRM ids in: msg.crm travels through the preview call and comes out with the outcome.',
+  'const call = { payload: { agent, customerNumber: lead.phone }, crm: { leadId } };',
+  'if (!msg.res) return [call, null];',
+  'msg.statusCode = 202;',
+  "msg.payload = { leadId, status: 'calling' };",
+  'return [call, msg];',
+];
+
+const CRM_WRITE = (status, fields) => [
+  `// Write the outcome back to the CRM record of the lead (CRM ids out: msg.crm.leadId).`,
+  "const crm = flow.get('crm') || {};",
+  'const leadId = msg.crm && msg.crm.leadId;',
+  'const record = crm[leadId] || { leadId };',
+  `record.status = '${status}';`,
+  ...fields,
+  'record.updatedAt = new Date().toISOString();',
+  'crm[leadId] = record;',
+  "flow.set('crm', crm);",
+  'msg.payload = record;',
+  'return msg;',
+];
+
+const CRM_LIST = (key) => [
+  `const store = flow.get('${key}') || {};`,
+  'if (msg.req && msg.req.params && msg.req.params.id) {',
+  '  const record = store[msg.req.params.id];',
+  '  msg.statusCode = record ? 200 : 404;',
+  "  msg.payload = record || { error: 'not found' };",
+  '  return msg;',
+  '}',
+  'msg.payload = Object.values(store);',
+  'return msg;',
+];
+
+// --- the examples ---------------------------------------------------------------------------
+
+function liveSimulatorEvents() {
+  const f = flow(
+    'live-simulator-events',
+    'Live simulator events',
+    'The demo that `npm start` deploys. The cc-gateway config node runs the embedded\n' +
+      'simulator with 6 inbound calls a minute: its dialog, call / connection and seance\n' +
+      'events show in the debug sidebar. A preview call is placed 3 s after deploy (click the\n' +
+      'inject buttons for more); the bridged call is hung up 8 s later.',
+  );
+  const gw = f.id('gateway');
+  f.gateway({ name: 'embedded simulator (6 calls/min)', inbound: 6 });
+  f.add(
+    'about',
+    comment(
+      'Live events from the embedded simulator',
+      'Open the debug sidebar to watch the events. Double-click the gateway\n' +
+        '(Configuration nodes) to change the call rate or to connect a real gateway.',
+    ),
+    200,
+    40,
+  );
+  f.add('dialog', dialogEvents('dialog events', gw), 150, 100, [['dialog-debug']]);
+  f.add('dialog-debug', debug('dialog event'), 420, 100);
+  f.add('ccs', events('cc-ccs-events', 'call / connection events', gw), 170, 160, [['ccs-debug']]);
+  f.add('ccs-debug', debug('ccs event'), 420, 160);
+  f.add('seance', events('cc-seance-events', 'seance events', gw), 150, 220, [['seance-debug']]);
+  f.add('seance-debug', debug('seance event'), 420, 220);
+  f.add(
+    'call-ok',
+    inject(
+      'agent 1010 calls 48500100201',
+      { agent: '1010', customerNumber: '48500100201' },
+      {
+        once: true,
+        onceDelay: 3,
+      },
+    ),
+    190,
+    300,
+    [['preview']],
+  );
+  f.add(
+    'call-busy',
+    inject('agent 1009 calls a busy number', { agent: '1009', customerNumber: '48500100200' }),
+    190,
+    340,
+    [['preview']],
+  );
+  f.add(
+    'preview',
+    operation('cc-preview-call', 'preview call', { gatewayId: gw }),
+    440,
+    320,
+    [['bridged', 'wait'], ['failed'], ['progress']],
+  );
+  f.add('bridged', debug('bridged', { complete: 'cc' }), 680, 280);
+  f.add('failed', debug('failed', { complete: 'cc' }), 680, 320);
+  f.add('progress', debug('progress', { active: false }), 680, 360);
+  f.add('wait', delay('talk 8 s', 8), 680, 420, [['hangup']]);
+  f.add(
+    'hangup',
+    operation('cc-call-control', 'hang up', {
+      gatewayId: gw,
+      operation: 'sipUnlink',
+      progress: false,
+      ...AGENT_FROM_CC,
+    }),
+    870,
+    420,
+    [['hung-up'], ['hung-up']],
+  );
+  f.add('hung-up', debug('hang-up result', { complete: 'cc' }), 1070, 420);
+  return f.nodes;
+}
+
+function crmLeadPreviewCall() {
+  const f = flow(
+    'crm-lead-preview-call',
+    'CRM lead -> preview call -> result',
+    'A CRM button posts a lead to POST /crm/leads. The flow records it, answers 202, places a\n' +
+      'preview outbound call for the lead\u2019s agent and writes the outcome back to the CRM\n' +
+      'record: the call ids when the customer is bridged, the reason when the call fails.\n' +
+      'The CRM is played by http in / http response / function nodes over flow context:\n' +
+      'GET /crm/leads lists the records. Numbers ending in 0 are busy in the simulator.',
+  );
+  const gw = f.id('gateway');
+  f.gateway();
+  f.add(
+    'about',
+    comment(
+      'CRM lead -> preview call -> write the result back',
+      'Try: curl -X POST -H "content-type: application/json" -d \'{"id":"L-7","phone":"48500100205"}\' http://127.0.0.1:1880/crm/leads\n' +
+        'then: curl http://127.0.0.1:1880/crm/leads',
+    ),
+    250,
+    40,
+  );
+  f.add('lead-in', httpIn('POST /crm/leads', 'post', '/crm/leads'), 140, 100, [['lead']]);
+  f.add(
+    'button-ok',
+    inject('CRM button: lead L-1001', { id: 'L-1001', phone: '48500100201', agent: '1001' }),
+    150,
+    160,
+    [['lead']],
+  );
+  f.add(
+    'button-busy',
+    inject('CRM button: lead L-1002 (busy)', { id: 'L-1002', phone: '48500100200', agent: '1002' }),
+    160,
+    200,
+    [['lead']],
+  );
+  f.add('lead', fn('CRM lead -> call request', CRM_LEAD_IN, 2), 400, 140, [
+    ['preview'],
+    ['accepted'],
+  ]);
+  f.add('accepted', httpResponse('202 accepted'), 610, 80);
+  f.add(
+    'preview',
+    operation('cc-preview-call', 'preview call', { gatewayId: gw }),
+    610,
+    160,
+    [['write-bridged'], ['write-failed'], ['progress']],
+  );
+  f.add(
+    'write-bridged',
+    fn(
+      'CRM: write call ids',
+      CRM_WRITE('bridged', [
+        'record.callId = msg.cc.ids.call_id;',
+        'record.uniqueId = msg.cc.ids.uniqueId;',
+        'record.seanceId = msg.cc.ids.seance_id;',
+        'delete record.reason;',
+      ]),
+    ),
+    810,
+    120,
+    [['crm-debug']],
+  );
+  f.add(
+    'write-failed',
+    fn(
+      'CRM: write failure reason',
+      CRM_WRITE('failed', [
+        'record.reason = msg.cc.reason;',
+        'record.message = msg.cc.message || null;',
+      ]),
+    ),
+    820,
+    180,
+    [['crm-debug']],
+  );
+  f.add('progress', debug('call progress', { active: false }), 800, 240);
+  f.add('crm-debug', debug('CRM record'), 990, 150);
+  f.add('list-in', httpIn('GET /crm/leads', 'get', '/crm/leads'), 140, 300, [['list']]);
+  f.add('one-in', httpIn('GET /crm/leads/:id', 'get', '/crm/leads/:id'), 150, 340, [['list']]);
+  f.add('list', fn('CRM: read leads', CRM_LIST('crm')), 390, 320, [['list-out']]);
+  f.add('list-out', httpResponse('CRM records'), 600, 320);
+  return f.nodes;
+}
+
+function dialogClosedSummary() {
+  const f = flow(
+    'dialog-closed-crm-summary',
+    'Dialog closed -> CRM summary',
+    'When a customer\u2019s dialog closes, a summary (duration, who hung up, cause, numbers) is\n' +
+      'posted to the CRM, played here by a function node over flow context (GET /crm/calls\n' +
+      'lists the summaries). The inject places a call to a number ending in 6: the simulated\n' +
+      'customer answers after 2 s and hangs up 10 s later. Replace "CRM: store summary" with an\n' +
+      'http request node to post to a real CRM.',
+  );
+  const gw = f.id('gateway');
+  f.gateway();
+  f.add(
+    'about',
+    comment('dialog closed -> post a summary to the CRM', 'See the flow\u2019s description.'),
+    220,
+    40,
+  );
+  f.add(
+    'call',
+    inject('agent 1001 calls 48500100206 (hangs up after 10 s)', {
+      agent: '1001',
+      customerNumber: '48500100206',
+    }),
+    230,
+    100,
+    [['preview']],
+  );
+  f.add(
+    'preview',
+    operation('cc-preview-call', 'preview call', {
+      gatewayId: gw,
+      progress: false,
+    }),
+    530,
+    100,
+    [['call-debug'], ['call-debug']],
+  );
+  f.add('call-debug', debug('call outcome', { complete: 'cc' }), 740, 100);
+  f.add(
+    'closes',
+    dialogEvents('customer dialog closed', gw, { events: 'dialog_close', dialogTypes: 'EXTERNAL' }),
+    170,
+    180,
+    [['summary']],
+  );
+  f.add(
+    'summary',
+    fn('summary for the CRM', [
+      '// msg.dialog is the tracker\u2019s merged snapshot of the closed dialog (its create\u2019s',
+      '// fields included); msg.closedBy says which side ended the call.',
+      'const d = msg.dialog || {};',
+      'const fields = d.fields || {};',
+      "const started = Date.parse(d.created_at || fields.event_time || '');",
+      "const ended = Date.parse(d.closed_at || msg.payload.event_time || '');",
+      'msg.payload = {',
+      '  dialogUuid: msg.payload.dialog_uuid,',
+      '  customer: fields.self_target || null,',
+      '  agent: fields.peer_username || fields.peer_name || null,',
+      '  closedBy: msg.closedBy,',
+      '  closeCause: msg.closeCause || null,',
+      '  durationS: isFinite(started) && isFinite(ended) ? Math.round((ended - started) / 1000) : null,',
+      '  states: (d.states || []).map((s) => s.state),',
+      '};',
+      'return msg;',
+    ]),
+    420,
+    180,
+    [['store']],
+  );
+  f.add(
+    'store',
+    fn('CRM: store summary', [
+      "const calls = flow.get('crmCalls') || {};",
+      'calls[msg.payload.dialogUuid] = msg.payload;',
+      "flow.set('crmCalls', calls);",
+      'return msg;',
+    ]),
+    640,
+    180,
+    [['summary-debug']],
+  );
+  f.add('summary-debug', debug('CRM call summary'), 860, 180);
+  f.add('list-in', httpIn('GET /crm/calls', 'get', '/crm/calls'), 140, 260, [['list']]);
+  f.add('list', fn('CRM: read summaries', CRM_LIST('crmCalls')), 380, 260, [['list-out']]);
+  f.add('list-out', httpResponse('CRM summaries'), 600, 260);
+  return f.nodes;
+}
+
+function consultThreewayComplete() {
+  const f = flow(
+    'consult-threeway-complete-transfer',
+    'Consult, three-way, complete transfer',
+    'Agent 1001 calls a customer; once bridged, consults agent 1002 (attended transfer), joins\n' +
+      'all three when the consultant answers, then completes the transfer: the customer stays\n' +
+      'with agent 1002. Each step reads the agent from msg.cc.agent of the step before; any\n' +
+      'failure goes to the "failed" debug node (and to a Catch node, if you add one).',
+  );
+  const gw = f.id('gateway');
+  f.gateway();
+  f.add(
+    'about',
+    comment('consult, three-way, complete transfer', 'See the flow\u2019s description.'),
+    200,
+    40,
+  );
+  f.add(
+    'call',
+    inject('agent 1001 calls 48500100201', { agent: '1001', customerNumber: '48500100201' }),
+    170,
+    100,
+    [['preview']],
+  );
+  f.add(
+    'preview',
+    operation('cc-preview-call', 'preview call', {
+      gatewayId: gw,
+      progress: false,
+    }),
+    400,
+    100,
+    [['consult'], ['failed']],
+  );
+  f.add(
+    'consult',
+    operation('cc-consult', 'consult agent 1002', {
+      gatewayId: gw,
+      progress: false,
+      params: CONSULT_1002,
+      ...AGENT_FROM_CC,
+    }),
+    620,
+    100,
+    [['threeway'], ['failed'], ['failed']],
+  );
+  f.add(
+    'threeway',
+    operation('cc-threeway', 'three-way', {
+      gatewayId: gw,
+      progress: false,
+      ...AGENT_FROM_CC,
+    }),
+    400,
+    200,
+    [['talk'], ['failed'], ['failed']],
+  );
+  f.add('talk', delay('all three talk 2 s', 2), 610, 200, [['complete']]);
+  f.add(
+    'complete',
+    operation('cc-complete-transfer', 'complete transfer', {
+      gatewayId: gw,
+      progress: false,
+      ...AGENT_FROM_CC,
+    }),
+    820,
+    200,
+    [['transferred'], ['failed']],
+  );
+  f.add('transferred', debug('transferred', { complete: 'cc' }), 1040, 180);
+  f.add('failed', debug('failed', { complete: 'cc' }), 1040, 260);
+  return f.nodes;
+}
+
+function dialogWebhooksIn() {
+  const f = flow(
+    'dialog-webhooks-in',
+    'Dialog webhooks in',
+    'The dialog events node listens on POST /cc/dialogs of Node-RED\u2019s HTTP server for the\n' +
+      'vendor\u2019s dialog webhooks. The inject posts seed 003\u2019s eight bodies, verbatim and in\n' +
+      'order, to http://127.0.0.1:1880/cc/dialogs (change the URL if your Node-RED listens on\n' +
+      'another port). The state updates come out with the fields of their create events in\n' +
+      'msg.dialog, and the closes say who hung up (msg.closedBy).',
+  );
+  const gw = f.id('gateway');
+  f.gateway();
+  f.add('about', comment('dialog webhooks in', 'See the flow\u2019s description.'), 160, 40);
+  f.add(
+    'webhook',
+    dialogEvents('POST /cc/dialogs', gw, { source: 'webhook', path: '/cc/dialogs' }),
+    170,
+    100,
+    [['event-debug', 'who']],
+  );
+  f.add('event-debug', debug('dialog (merged)', { complete: 'dialog' }), 430, 100);
+  f.add(
+    'who',
+    fn('who ended it', [
+      "if (msg.topic !== 'dialog_close') return null;",
+      'msg.payload = { dialog: msg.payload.dialog_uuid, cause: msg.closeCause, closedBy: msg.closedBy };',
+      'return msg;',
+    ]),
+    420,
+    160,
+    [['who-debug']],
+  );
+  f.add('who-debug', debug('close'), 620, 160);
+  f.add('post', inject('post seed 003\u2019s eight webhooks', ''), 200, 240, [['bodies']]);
+  f.add(
+    'bodies',
+    fn('the vendor\u2019s bodies', [
+      '// Seed 003: an outbound call from a project, customer answers, customer hangs up.',
+      `const bodies = ${JSON.stringify(seed003Bodies())};`,
+      'return [bodies.map((payload) => ({ payload }))];',
+    ]),
+    440,
+    240,
+    [['pace']],
+  );
+  f.add('pace', rateLimit('one by one', 4), 620, 240, [['request']]);
+  f.add(
+    'request',
+    httpRequest('POST to the webhook', 'POST', 'http://127.0.0.1:1880/cc/dialogs'),
+    810,
+    240,
+    [['status-debug']],
+  );
+  f.add('status-debug', debug('webhook answer', { statusVal: 'statusCode' }), 1010, 240);
+  return f.nodes;
+}
+
+/** Relative path under examples/ -> the function that builds that flow. */
+module.exports = {
+  'stories/live-simulator-events.json': liveSimulatorEvents,
+  'stories/crm-lead-preview-call.json': crmLeadPreviewCall,
+  'stories/dialog-closed-crm-summary.json': dialogClosedSummary,
+  'stories/consult-threeway-complete-transfer.json': consultThreewayComplete,
+  'stories/dialog-webhooks-in.json': dialogWebhooksIn,
+};
