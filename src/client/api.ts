@@ -1,9 +1,11 @@
 /**
- * Contract of the gateway client (implemented in ./gateway-client.ts). Node files and the
- * simulator's tests program against these types only.
+ * Contract of the gateway client (implemented in ./gateway-client.ts), the driver-agnostic
+ * connection manager; each platform's wire is a driver (../platforms/api.ts). Node files and
+ * the simulator's tests program against these types only.
  */
 import type { EventFamily } from '../protocol/catalogue';
 import type { Data, EventFrame, RespFrame } from '../protocol/types';
+import type { NoticeCode, PlatformDriver } from '../platforms/api';
 
 export interface Logger {
   debug(msg: string): void;
@@ -31,6 +33,11 @@ export interface GatewayClientOptions {
    * with reason `disconnected`.
    */
   url: string | (() => Promise<string>);
+  /**
+   * The platform's wire (src/platforms). Absent: our own protocol (the `ccflow` driver, built
+   * from tenant, username, password, tls and clientInfo below).
+   */
+  driver?: PlatformDriver;
   tenant: string;
   username: string;
   /** Never logged, never put in an error message. */
@@ -67,6 +74,19 @@ export interface ConnectionStatus {
   sessionId?: string;
 }
 
+/**
+ * Something the platform (or the client) announces about the connection: `gap` (events may
+ * have been lost: a resume refused, or a platform that cannot replay after a reconnect),
+ * `kickout` (the same user logged in elsewhere), `shutdown` (the server is going down).
+ */
+export interface Notice {
+  code: NoticeCode;
+  /** Text without secrets. */
+  message: string;
+  /** When it was raised (epoch ms). */
+  ts: number;
+}
+
 /** One received event, as handed to listeners. */
 export type GatewayEvent = EventFrame;
 
@@ -86,7 +106,10 @@ export interface OperationResult {
   agent: string;
   /** One of the catalogue's outcomes for the operation (`failed` included). */
   outcome: string;
-  /** Why it failed or ended: 'refused', 'timeout', 'disconnected', 'closed', 'badParams', or the event's reason. */
+  /**
+   * Why it failed or ended: 'refused', 'timeout', 'disconnected', 'closed', 'badParams',
+   * 'unsupported' (the platform cannot carry the operation; nothing was sent), or the event's reason.
+   */
   reason?: string;
   /** Human-readable detail when the client ended it (bad parameter, timeout, server error). */
   message?: string;
@@ -174,5 +197,9 @@ export interface GatewayClientApi {
   on(family: EventFamily, name: string, listener: EventListener): () => void;
   /** Listen to invalid frames / events (for counting and reporting). Returns the remover. */
   onProblem(listener: (problem: { code: string; message: string }) => void): () => void;
+  /** Listen to notices (`gap`, `kickout`, `shutdown`). Returns the remover. */
+  onNotice(listener: (notice: Notice) => void): () => void;
+  /** The platform this client speaks: `ccflow`, `era`, ... */
+  readonly platform: string;
   stats(): ClientStats;
 }

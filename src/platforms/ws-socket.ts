@@ -1,0 +1,150 @@
+/**
+ * The WebSocket plumbing every WebSocket driver shares: dial with the TLS options, hand text
+ * frames on (binary frames are refused: every wire here is UTF-8 JSON), report the end of the
+ * socket once, send, close gracefully or abort. The wire's meaning stays in each driver.
+ */
+import WebSocket from 'ws';
+import type { LinkHandler } from './api';
+
+export interface SocketOptions {
+  readonly url: string;
+  readonly connectTimeoutMs: number;
+  readonly tls?: { ca?: string; rejectUnauthorized?: boolean };
+  /** Extra HTTP headers of the upgrade request (e.g. an Authorization header). */
+  readonly headers?: Record<string, string>;
+  readonly handler: LinkHandler;
+  readonly log: { debug(msg: string): void };
+  readonly scrub: (text: string) => string;
+  /** Socket open (before any frame). */
+  readonly onOpen: () => void;
+  /** One UTF-8 text frame. */
+  readonly onText: (text: string) => void;
+  /** A pong to a `ping()` (counts as a received frame for liveness). */
+  readonly countPong?: boolean;
+}
+
+const CLOSE_GRACE_MS = 500;
+const noop = (): void => {};
+
+export class WsSocket {
+  private readonly ws: WebSocket;
+  private ended = false;
+
+  /** Throws when the URL cannot be dialled at all. */
+  constructor(private readonly o: SocketOptions) {
+    const ws = new WebSocket(o.url, {
+      handshakeTimeout: o.connectTimeoutMs,
+      perMessageDeflate: false,
+      maxPayload: 8 * 1024 * 1024,
+      ca: o.tls?.ca,
+      rejectUnauthorized: o.tls?.rejectUnauthorized,
+      headers: o.headers,
+    });
+    this.ws = ws;
+    const h = o.handler;
+    ws.on('open', () => o.onOpen());
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      h.frameIn();
+      if (isBinary) {
+        h.invalidFrame('BAD_FRAME', 'binary frame refused: frames are UTF-8 JSON text');
+        return;
+      }
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.isBuffer(data)
+          ? data.toString('utf8')
+          : Buffer.from(data).toString('utf8');
+      try {
+        o.onText(text);
+      } catch (err) {
+        // A bug here must never reach the event loop; the frames after this one still flow.
+        h.problem('INTERNAL', `error handling a frame: ${(err as Error).message}`);
+      }
+    });
+    if (o.countPong) ws.on('pong', () => h.frameIn());
+    ws.on('error', (err: Error) => {
+      o.log.debug(`gateway: socket error: ${o.scrub(err.message)}`);
+      this.lost(o.scrub(err.message));
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      const why = reason.length > 0 ? `${code} ${reason.toString()}` : `${code}`;
+      this.lost(o.scrub(`socket closed (${why})`));
+    });
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Send one text frame; false when the socket is not open (nothing sent). */
+  send(text: string): boolean {
+    const ws = this.ws;
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    this.o.handler.frameOut();
+    ws.send(text, (err) => {
+      if (err) this.o.log.debug(`gateway: send failed: ${this.o.scrub(err.message)}`);
+    });
+    return true;
+  }
+
+  /** A WebSocket-level ping (control frame). */
+  ping(): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    try {
+      this.ws.ping();
+    } catch {
+      /* closing */
+    }
+  }
+
+  /** Abort at once; no callback follows. */
+  terminate(): void {
+    this.ended = true;
+    const ws = this.ws;
+    ws.removeAllListeners();
+    ws.on('error', noop);
+    try {
+      ws.terminate();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  /** Close with 1000 and wait (at most a grace period) for the close; no callback follows. */
+  close(): Promise<void> {
+    this.ended = true;
+    const ws = this.ws;
+    ws.removeAllListeners();
+    ws.on('error', noop);
+    if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, CLOSE_GRACE_MS);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+        else ws.close(1000, 'client closed');
+      } catch {
+        ws.terminate();
+      }
+    });
+  }
+
+  private lost(why: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.o.handler.lost(why);
+  }
+}
+
+/** Why a URL is not a WebSocket URL, or undefined when it is. */
+export function wsUrlProblem(url: unknown): string | undefined {
+  if (typeof url !== 'string' || url === '') return 'options.url is required';
+  if (!/^wss?:\/\/[^/?#\s]+/i.test(url)) return 'options.url must be a ws:// or wss:// URL';
+  return undefined;
+}
