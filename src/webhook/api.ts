@@ -11,6 +11,11 @@ export interface IngressOptions {
   hmacSecret?: string;
   /** How many recent deliveries are remembered to drop repeats. Default 10 000. */
   dedupSize?: number;
+  /**
+   * The body check (422 with its message when it fails). Default: a dialog webhook body.
+   * Other callback families (helpdesk chat callbacks) pass their own.
+   */
+  validate?: (body: unknown) => { ok: true; value: object } | { ok: false; message: string };
 }
 
 export interface IngressRequest {

@@ -88,6 +88,7 @@ export class WebhookIngress implements WebhookIngressApi {
   private readonly dedupSize: number;
   private readonly tokenDigest: Buffer | undefined;
   private readonly hmacKey: KeyObject | undefined;
+  private readonly validate: NonNullable<IngressOptions['validate']>;
   /** Recent deliveries: base64 SHA-256 of the raw body, in least-recently-seen order. */
   private readonly recent = new Map<string, true>();
   private accepted = 0;
@@ -106,6 +107,7 @@ export class WebhookIngress implements WebhookIngressApi {
       typeof o.hmacSecret === 'string' && o.hmacSecret !== ''
         ? createSecretKey(Buffer.from(o.hmacSecret, 'utf8'))
         : undefined;
+    this.validate = typeof o.validate === 'function' ? o.validate : validateDialogBody;
   }
 
   handle(req: IngressRequest): IngressOutcome {
@@ -155,7 +157,7 @@ export class WebhookIngress implements WebhookIngressApi {
       return this.refuse(400, 'bad_json', `body is not valid JSON: ${(err as Error).message}`);
     }
 
-    const valid = validateDialogBody(body);
+    const valid = this.validate(body);
     if (!valid.ok) return this.refuse(422, 'schema', valid.message);
 
     if (this.dedupSize > 0) {
@@ -172,7 +174,11 @@ export class WebhookIngress implements WebhookIngressApi {
       }
     }
     this.accepted++;
-    return { status: 200, body: { ok: true, duplicate: false }, event: valid.value };
+    return {
+      status: 200,
+      body: { ok: true, duplicate: false },
+      event: valid.value as Record<string, unknown>,
+    };
   }
 
   private authenticate(
