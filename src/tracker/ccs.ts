@@ -1,0 +1,274 @@
+/**
+ * ccsevents (seed 004): calls (legs), connections and seances, each created when an event first
+ * names it, linked by every id pair an event names, with state histories, DTMF, recording and
+ * failures. Entries live in touch-ordered maps (./bounded-map.ts).
+ */
+import { CCS_EVENTS } from '../protocol/catalogue';
+import type { Data } from '../protocol/types';
+import { appended, expireFront, upsert } from './bounded-map';
+import { ownCopy, type Interner } from './copy';
+import {
+  MAX_DTMF,
+  MAX_IDS,
+  idOf,
+  isObject,
+  mergeInfo,
+  setState,
+  str,
+  withId,
+  type CcsCallEntry,
+  type ConnectionEntry,
+  type Counters,
+  type Limits,
+  type SeanceEntry,
+} from './entries';
+
+const CCS_NAMES = new Set(CCS_EVENTS);
+
+export interface CcsInput {
+  name: string;
+  kind: 'call' | 'connection' | 'seance';
+  ts: number;
+  domain?: string;
+  callId?: string;
+  connId?: string;
+  seanceId?: string;
+  state?: string;
+  number?: string;
+  digit?: string;
+  info?: Record<string, unknown>;
+  extra: Data;
+}
+
+export function readCcs(
+  name: unknown,
+  data: unknown,
+  ts: unknown,
+  now: number,
+  intern: Interner,
+): CcsInput | undefined {
+  if (typeof name !== 'string' || !CCS_NAMES.has(name) || !isObject(data)) return undefined;
+  const kind = name.slice(0, name.indexOf('_')) as CcsInput['kind'];
+  const short = (v: unknown, max: number): string | undefined => {
+    const s = str(v);
+    return s === undefined ? undefined : intern.of(s.slice(0, max));
+  };
+  const info = isObject(data.info) ? ownCopy(data.info, intern) : undefined;
+  const input: CcsInput = {
+    name,
+    kind,
+    ts: typeof ts === 'number' && Number.isFinite(ts) ? ts : now,
+    domain: short(data.domain, 256),
+    callId: idOf(data.call_id),
+    connId: idOf(data.connection_id),
+    seanceId: idOf(data.seance_id),
+    state: short(data.state, 64),
+    number: short(data.number, 64),
+    digit: str(data.digit)?.slice(0, 8),
+    info: isObject(info) ? info : undefined,
+    extra: {},
+  };
+  if (name === 'connection_failure' || name === 'connection_set_record_info') {
+    // Whatever else the event says (reason, code, link code ...): primitives only, bounded.
+    let n = 0;
+    for (const k of Object.keys(data)) {
+      if (k === '__proto__' || k === 'domain' || k === 'info') continue;
+      const v = data[k];
+      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) {
+        input.extra[k] = typeof v === 'string' ? v.slice(0, 1024) : v;
+        if (++n >= 16) break;
+      }
+    }
+  }
+  return input;
+}
+
+export class CcsStore {
+  readonly calls = new Map<string, CcsCallEntry>();
+  readonly connections = new Map<string, ConnectionEntry>();
+  readonly seances = new Map<string, SeanceEntry>();
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly counts: Counters,
+    private readonly clock: () => number,
+  ) {}
+
+  /** Apply one event to the objects it names (made when unknown, touched when known). */
+  apply(
+    input: CcsInput,
+    now: number,
+  ): { call?: CcsCallEntry; conn?: ConnectionEntry; seance?: SeanceEntry } | undefined {
+    expireFront(this.calls, now, this.limits.ttlMs, () => this.counts.evicted++);
+    expireFront(this.connections, now, this.limits.ttlMs, () => this.counts.evicted++);
+    expireFront(this.seances, now, this.limits.ttlMs, () => this.counts.evicted++);
+
+    const { name, kind, ts } = input;
+    const primary =
+      kind === 'call' ? input.callId : kind === 'connection' ? input.connId : input.seanceId;
+    if (name === 'connection_failure' && !input.connId && !input.callId) {
+      this.counts.ignored++; // a failure naming neither a connection nor a leg: nothing to attach to
+      return undefined;
+    }
+    if (!primary && name !== 'connection_failure') {
+      this.counts.ignored++;
+      return undefined;
+    }
+
+    // The objects the event names, created when unknown, touched when known.
+    const call = input.callId ? this.upsertCall(input.callId, now) : undefined;
+    const conn = input.connId ? this.upsertConnection(input.connId, now) : undefined;
+    const seance = input.seanceId ? this.upsertSeance(input.seanceId, now) : undefined;
+    const own = kind === 'call' ? call : kind === 'connection' ? conn : seance;
+
+    if (own) {
+      if (input.domain !== undefined) own.domain = input.domain;
+      if (input.info) mergeInfo(own.info, input.info);
+      if (input.state !== undefined) {
+        if ('states' in own) setState(own, input.state, ts);
+        else own.state = input.state;
+      }
+      if (name.endsWith('_delete')) own.deleted = true;
+    }
+    // Objects named alongside learn the domain when they have none.
+    for (const o of [call, conn, seance]) {
+      if (o && o !== own && o.domain === undefined && input.domain !== undefined) {
+        o.domain = input.domain;
+      }
+    }
+
+    // Every id pair an event names is a link.
+    if (call && seance) {
+      call.seance_id = seance.seance_id;
+      seance.call_ids = withId(seance.call_ids, call.call_id);
+    }
+    if (conn && seance) {
+      conn.seance_id = seance.seance_id;
+      seance.connection_ids = withId(seance.connection_ids, conn.connection_id);
+    }
+    if (call && conn) {
+      call.connection_ids = withId(call.connection_ids, conn.connection_id);
+      conn.call_ids = withId(conn.call_ids, call.call_id);
+    }
+
+    switch (name) {
+      case 'call_create':
+      case 'call_update':
+        if (call && input.number !== undefined) call.number = input.number;
+        break;
+      case 'call_dtmf':
+        if (call && input.digit !== undefined) {
+          call.dtmf = ((call.dtmf ?? '') + input.digit).slice(-MAX_DTMF);
+        }
+        break;
+      case 'connection_start_record':
+        if (conn) conn.recording = { ...conn.recording, started: true };
+        break;
+      case 'connection_set_record_info':
+        if (conn) {
+          const info: Data = { ...input.extra };
+          delete info.connection_id;
+          if (input.info) mergeInfo(info, input.info);
+          conn.recording = { started: true, info };
+        }
+        break;
+      case 'connection_failure': {
+        const failed: Data = { ts, ...input.extra };
+        if (input.info) failed.info = input.info;
+        if (conn) conn.failed = failed;
+        else if (call) call.failed = failed;
+        break;
+      }
+      case 'seance_create':
+      case 'seance_update':
+        if (seance && input.number !== undefined) seance.number = input.number;
+        break;
+      case 'seance_set_next_number':
+        if (seance && input.number !== undefined) {
+          seance.numbers = appended(seance.numbers, input.number, MAX_IDS);
+        }
+        break;
+    }
+
+    return { call, conn, seance };
+  }
+
+  upsertCall(id: string, now: number): CcsCallEntry {
+    return upsert(
+      this.calls,
+      id,
+      now,
+      this.limits.maxEntries,
+      () => this.counts.evicted++,
+      () => ({
+        call_id: id,
+        states: [],
+        connection_ids: [],
+        info: {},
+        t: now,
+      }),
+    );
+  }
+
+  upsertConnection(id: string, now: number): ConnectionEntry {
+    return upsert(
+      this.connections,
+      id,
+      now,
+      this.limits.maxEntries,
+      () => this.counts.evicted++,
+      () => ({
+        connection_id: id,
+        call_ids: [],
+        info: {},
+        t: now,
+      }),
+    );
+  }
+
+  upsertSeance(id: string, now: number): SeanceEntry {
+    return upsert(
+      this.seances,
+      id,
+      now,
+      this.limits.maxEntries,
+      () => this.counts.evicted++,
+      () => ({
+        seance_id: id,
+        states: [],
+        call_ids: [],
+        connection_ids: [],
+        numbers: [],
+        info: {},
+        t: now,
+      }),
+    );
+  }
+
+  /** The entry, unless it outlived the TTL (then it is evicted). */
+  live<E extends { t: number }>(map: Map<string, E>, id: string): E | undefined {
+    const e = typeof id === 'string' ? map.get(id) : undefined;
+    if (e && this.clock() - e.t >= this.limits.ttlMs) {
+      map.delete(id);
+      this.counts.evicted++;
+      return undefined;
+    }
+    return e;
+  }
+
+  /** Evict the entries untouched for the TTL. */
+  expire(now: number): number {
+    const count = () => this.counts.evicted++;
+    return (
+      expireFront(this.calls, now, this.limits.ttlMs, count) +
+      expireFront(this.connections, now, this.limits.ttlMs, count) +
+      expireFront(this.seances, now, this.limits.ttlMs, count)
+    );
+  }
+
+  clear(): void {
+    this.calls.clear();
+    this.connections.clear();
+    this.seances.clear();
+  }
+}
