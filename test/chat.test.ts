@@ -12,7 +12,11 @@ import type { ChatCallback, ChatEvent } from '../src/chat/api';
 import { ChatSimulator } from '../src/simulator/chat';
 import type { ChatScenario } from '../src/simulator/chat/api';
 import { WebhookIngress, rawBodyMiddleware, webhookHandler } from '../src/webhook/ingress';
-import { TestRep, TestVisitor, until } from './support/chat-visitor';
+import { TestRep, TestVisitor } from './support/chat-visitor';
+import { until } from './support/wait';
+
+/** How long a wait of this file may take on a loaded machine. */
+const WAIT_MS = 8000;
 
 interface Rig {
   sim: ChatSimulator;
@@ -75,8 +79,9 @@ async function visitorArrives(
   assert.equal(await v.connect(), 201);
   assert.equal(await v.invite(opId), 201);
   await until(
-    () => r.events.some((e) => e.kind === 'messagingInvitation'),
     'the invitation callback',
+    () => r.events.some((e) => e.kind === 'messagingInvitation'),
+    WAIT_MS,
   );
   const inv = r.events.find((e) => e.kind === 'messagingInvitation') as ChatEvent;
   return { v, session: inv.session as string };
@@ -137,8 +142,9 @@ describe('helpdesk chat: client and simulator', function () {
     });
     assert.equal(sent.outcome, 'delivered', sent.message);
     await until(
-      () => v.events.some((e) => e.rel === 'message' && e.embedded.text === 'Welcome to Contoso!'),
       'the welcome on the event channel',
+      () => v.events.some((e) => e.rel === 'message' && e.embedded.text === 'Welcome to Contoso!'),
+      WAIT_MS,
     );
     // 14-17
     const invited = await r.client.run('inviteUserToMeeting', {
@@ -148,30 +154,35 @@ describe('helpdesk chat: client and simulator', function () {
     });
     assert.equal(invited.outcome, 'joined', invited.message);
     await until(
-      () => v.events.some((e) => e.rel === 'typingParticipants'),
       'is typing at the visitor',
+      () => v.events.some((e) => e.rel === 'typingParticipants'),
+      WAIT_MS,
     );
     await until(
-      () => v.events.some((e) => e.rel === 'message' && e.embedded.participant?.name === 'Alice'),
       "Alice's message at the visitor",
+      () => v.events.some((e) => e.rel === 'message' && e.embedded.participant?.name === 'Alice'),
+      WAIT_MS,
     );
     await until(
-      () => r.events.some((e) => e.kind === 'message' && e.operationId === 'op-invite'),
       "Alice's message callback",
+      () => r.events.some((e) => e.kind === 'message' && e.operationId === 'op-invite'),
+      WAIT_MS,
     );
     // The visitor answers; Alice answers back (scripted).
     assert.equal(await v.typing(), 204);
     assert.equal(await v.say('My order 42 is late'), 204);
     await until(
+      "Alice's reply",
       () =>
         r.events.filter((e) => e.kind === 'message' && e.operationId === 'op-invite').length >= 2,
-      "Alice's reply",
+      WAIT_MS,
     );
     // 18-19
     assert.equal(await v.close(), 204);
     await until(
-      () => r.events.some((e) => e.kind === 'conversationDeleted'),
       'conversation deleted',
+      () => r.events.some((e) => e.kind === 'conversationDeleted'),
+      WAIT_MS,
     );
     // 20
     const term = await r.client.run('terminate', { session, operationId: 'op-terminate' });
@@ -227,8 +238,9 @@ describe('helpdesk chat: client and simulator', function () {
     assert.equal(b.outcome, 'failed');
     assert.equal(b.reason, 'BridgeRefused');
     await until(
-      () => v.events.some((e) => e.rel === 'conversation' && e.type === 'deleted'),
       'the visitor told',
+      () => v.events.some((e) => e.rel === 'conversation' && e.type === 'deleted'),
+      WAIT_MS,
     );
   });
 
@@ -269,7 +281,11 @@ describe('helpdesk chat: client and simulator', function () {
     await r.client.run('startAdhocMeeting', { session });
     await r.client.run('acceptAndBridge', { session });
     const pending = r.client.run('sendMessage', { session, params: { message: 'one moment' } });
-    await until(() => r.events.some((e) => e.kind === 'messageSending'), 'message started');
+    await until(
+      'message started',
+      () => r.events.some((e) => e.kind === 'messageSending'),
+      WAIT_MS,
+    );
     await v.close();
     const m = await pending;
     assert.equal(m.outcome, 'failed');
@@ -300,25 +316,29 @@ describe('helpdesk chat: client and simulator', function () {
       params: { to: 'sip:carol@contoso.com' },
     });
     await until(
-      () => carol.events.some((e) => e.rel === 'participantInvitation'),
       'the invitation on the page',
+      () => carol.events.some((e) => e.rel === 'participantInvitation'),
+      WAIT_MS,
     );
     const meetingId = await carol.answer(true);
     assert.equal((await pending).outcome, 'joined');
     assert.equal(await carol.typing(meetingId), 204);
     assert.equal(await carol.say(meetingId, 'Carol here'), 204);
     await until(
-      () => v.events.some((e) => e.rel === 'message' && e.embedded.text === 'Carol here'),
       "Carol's message at the visitor",
+      () => v.events.some((e) => e.rel === 'message' && e.embedded.text === 'Carol here'),
+      WAIT_MS,
     );
     await until(
-      () => r.events.some((e) => e.kind === 'message' && e.operationId === 'op-carol'),
       'the callback',
+      () => r.events.some((e) => e.kind === 'message' && e.operationId === 'op-carol'),
+      WAIT_MS,
     );
     await v.say('thanks Carol');
     await until(
-      () => carol.events.some((e) => e.rel === 'message' && e.embedded.text === 'thanks Carol'),
       'the visitor at Carol',
+      () => carol.events.some((e) => e.rel === 'message' && e.embedded.text === 'thanks Carol'),
+      WAIT_MS,
     );
     carol.stop();
   });
@@ -341,20 +361,23 @@ describe('helpdesk chat: client and simulator', function () {
       params: { to: 'sip:carol@contoso.com' },
     });
     await until(
-      () => carol.events.some((e) => e.rel === 'participantInvitation'),
       'the invitation',
+      () => carol.events.some((e) => e.rel === 'participantInvitation'),
+      WAIT_MS,
     );
     const meetingId = await carol.answer(true);
     assert.equal((await pending).outcome, 'joined');
     await carol.say(meetingId, 'internal note');
     await until(
-      () => r.events.some((e) => e.kind === 'message' && e.operationId === 'op-carol'),
       'the application sees it',
+      () => r.events.some((e) => e.kind === 'message' && e.operationId === 'op-carol'),
+      WAIT_MS,
     );
     await v.say('anyone?');
     await until(
-      () => r.events.some((e) => e.kind === 'message' && e.data.text === 'anyone?'),
       'the application sees the visitor',
+      () => r.events.some((e) => e.kind === 'message' && e.data.text === 'anyone?'),
+      WAIT_MS,
     );
     await r.sim.drainCallbacks();
     assert.ok(!v.events.some((e) => e.rel === 'message' && e.embedded.text === 'internal note'));

@@ -13,16 +13,7 @@ import type {
 import type { ReqFrame } from '../src/protocol/types';
 import { FakeGateway, FakeState } from './support/fake-gateway';
 import { repoRoot } from './support/seeds';
-
-async function waitUntil(pred: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from './support/wait';
 
 function timeouts(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -308,7 +299,7 @@ describe('gateway client', function () {
       const l = await c.startOperation('1001', 'startAtxfer', { targetType: 1, target: '1002' })
         .done;
       assert.equal(l.outcome, 'linked');
-      await waitUntil(() => late.length === 1, 'late event to family listeners');
+      await until('late event to family listeners', () => late.length === 1);
       assert.equal(c.stats().unknownResponses, 0, 'a late event of an ended op is not unknown');
     });
 
@@ -332,7 +323,7 @@ describe('gateway client', function () {
       assert.equal((await ops[0].done).reason, 'disconnected');
       assert.equal(c.stats().pending, 0);
       assert.ok(timeouts() < before, 'operation timers were cleared');
-      await waitUntil(() => c.status.state === 'connected', 'reconnected');
+      await until('reconnected', () => c.status.state === 'connected');
       assert.equal(c.stats().reconnects, 1);
     });
 
@@ -352,9 +343,9 @@ describe('gateway client', function () {
       const seen: ConnectionStatus[] = [];
       c.onStatus((s) => seen.push(s));
       await gw.stop();
-      await waitUntil(
-        () => seen.filter((s) => s.state === 'reconnecting').length >= 6,
+      await until(
         'six reconnect attempts',
+        () => seen.filter((s) => s.state === 'reconnecting').length >= 6,
       );
       const rec = seen.filter((s) => s.state === 'reconnecting');
       assert.deepEqual(
@@ -370,7 +361,7 @@ describe('gateway client', function () {
       );
       assert.ok(rec.every((s) => typeof s.error === 'string'));
       await gw.listen(port);
-      await waitUntil(() => c.status.state === 'connected', 'reconnected');
+      await until('reconnected', () => c.status.state === 'connected');
       assert.equal(c.status.attempt, 0);
       assert.equal(c.stats().reconnects, 1);
       const logins = gw.frames('login');
@@ -389,9 +380,9 @@ describe('gateway client', function () {
       const seen: ConnectionStatus[] = [];
       c.onStatus((s) => seen.push(s));
       conn.silent = true; // the server still reads but nothing reaches the client any more
-      await waitUntil(() => seen.some((s) => s.state === 'reconnecting'), 'half-open detected');
+      await until('half-open detected', () => seen.some((s) => s.state === 'reconnecting'));
       assert.match(seen.find((s) => s.state === 'reconnecting')?.error ?? '', /heartbeat lost/);
-      await waitUntil(() => c.status.state === 'connected', 'reconnected');
+      await until('reconnected', () => c.status.state === 'connected');
       const logins = gw.frames('login');
       assert.equal(logins.length, 2);
       assert.equal(logins[1].resume?.sessionId, c.status.sessionId);
@@ -406,7 +397,7 @@ describe('gateway client', function () {
       const seen: ConnectionStatus[] = [];
       c.onStatus((s) => seen.push(s));
       Array.from(gw.conns)[0].silent = true;
-      await waitUntil(() => seen.some((s) => s.state === 'reconnecting'), 'half-open detected');
+      await until('half-open detected', () => seen.some((s) => s.state === 'reconnecting'));
       assert.match(seen.find((s) => s.state === 'reconnecting')?.error ?? '', /heartbeat lost/);
     });
 
@@ -428,11 +419,11 @@ describe('gateway client', function () {
       const conn = Array.from(gw.conns)[0];
       conn.send({ type: 'notice', code: 'kickout', message: 'logged in elsewhere' });
       conn.ws.close();
-      await waitUntil(() => seen.some((s) => s.state === 'reconnecting'), 'reconnecting');
+      await until('reconnecting', () => seen.some((s) => s.state === 'reconnecting'));
       assert.equal(seen[0].attempt, 1);
       assert.equal(seen[0].nextDelayMs, 200, 'the cap, not the first delay');
       assert.deepEqual(problems, ['NOTICE kickout: logged in elsewhere']);
-      await waitUntil(() => c.status.state === 'connected', 'reconnected');
+      await until('reconnected', () => c.status.state === 'connected');
     });
 
     it('refuses a URL that is not ws:// or wss://', () => {
@@ -456,7 +447,7 @@ describe('gateway client', function () {
 
       const strict = client(); // verification on, no CA: the self-signed certificate is refused
       strict.start();
-      await waitUntil(() => strict.status.state === 'reconnecting', 'refused certificate');
+      await until('refused certificate', () => strict.status.state === 'reconnecting');
       assert.match(strict.status.error ?? '', /self[- ]signed|certificate/i);
       assert.equal(gw.frames('login').length, 1, 'only the trusted client logged in');
 
@@ -544,11 +535,11 @@ describe('gateway client', function () {
       assert.equal((await c.startOperation('1001', 'hold', {}).done).reason, 'closed');
       await c.close(); // idempotent
       assert.equal(timeouts(), baseTimeouts, 'no client timer left');
-      await waitUntil(
+      await until(
+        'sockets released',
         () =>
           process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length <=
           baseSockets,
-        'sockets released',
       );
     });
   });
@@ -565,10 +556,10 @@ describe('gateway client', function () {
       const s = gw.session();
       gw.emit(s, 'ccs', 'call_create', { domain: 'd', call_id: 'c-1' });
       gw.emit(s, 'ccs', 'call_delete', { domain: 'd', call_id: 'c-1' });
-      await waitUntil(() => c.stats().lastSeq === 2, 'two events');
+      await until('two events', () => c.stats().lastSeq === 2);
       offCreate();
       gw.emit(s, 'ccs', 'call_create', { domain: 'd', call_id: 'c-2' });
-      await waitUntil(() => c.stats().lastSeq === 3, 'third event');
+      await until('third event', () => c.stats().lastSeq === 3);
       assert.deepEqual(got, [
         'create:1',
         'ccs*:call_create',
@@ -590,7 +581,7 @@ describe('gateway client', function () {
       c.on('ccs', 'call_create', (e) => got.push(e.seq));
       gw.emit(gw.session(), 'ccs', 'call_create', { domain: 'd', call_id: 'c-1' });
       gw.emit(gw.session(), 'ccs', 'call_create', { domain: 'd', call_id: 'c-2' });
-      await waitUntil(() => got.length === 2, 'both events');
+      await until('both events', () => got.length === 2);
       assert.equal(problems.length, 2);
       assert.match(problems[0], /^LISTENER_ERROR .*call_create.*boom/);
     });
@@ -626,7 +617,7 @@ describe('gateway client', function () {
       });
       gw.emit(s, 'agent', 'atxferEnded', {}, { reqId: 'r-ghost' }); // 5, unknown reqId
       gw.emit(s, 'ccs', 'call_update', { domain: 'd', call_id: 'c-1' }); // 6
-      await waitUntil(() => c.stats().lastSeq === 6, 'all frames');
+      await until('all frames', () => c.stats().lastSeq === 6);
       assert.deepEqual(got, [1, 4, 6]);
       const st = c.stats();
       assert.equal(st.invalidFrames, 3);
@@ -681,12 +672,12 @@ describe('gateway client', function () {
       const seen = c.subscribe({ id: 'sub-seen', events: ['ccsevents.*'] });
       await gw.waitFor(() => gw.frames('subscribe').length === 1, 2000, 'subscribe');
       await gw.stop();
-      await waitUntil(() => c.status.state === 'reconnecting', 'reconnecting');
+      await until('reconnecting', () => c.status.state === 'reconnecting');
       await seen.unsubscribe();
       for (let i = 0; i < 5; i++) await c.subscribe({ events: ['dialog.*'] }).unsubscribe();
       const kept = c.subscribe({ id: 'sub-kept', events: ['agent.*'] });
       await gw.listen(port);
-      await waitUntil(() => c.status.state === 'connected', 'reconnected');
+      await until('reconnected', () => c.status.state === 'connected');
       await gw.waitFor(() => gw.frames('subscribe').length >= 3, 2000, 'after login');
       await sleep(50);
       const after = gw.frames('subscribe').slice(1);
@@ -713,10 +704,10 @@ describe('gateway client', function () {
       const s = gw.session();
       const status = { state: 'idle', deviceStatus: 1 };
       for (let i = 0; i < 5; i++) gw.emit(s, 'agent', 'agentStatus', status);
-      await waitUntil(() => got.length === 5, 'first five');
+      await until('first five', () => got.length === 5);
       gw.dropClients();
       for (let i = 0; i < 5; i++) gw.emit(s, 'agent', 'agentStatus', status); // while down
-      await waitUntil(() => got.length === 10, 'replayed five');
+      await until('replayed five', () => got.length === 10);
       assert.deepEqual(got, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       const st = c.stats();
       assert.equal(st.duplicates, 3);
@@ -734,7 +725,7 @@ describe('gateway client', function () {
       for (let i = 0; i < 4; i++) {
         gw.emit(gw.session(), 'ccs', 'call_create', { domain: 'd', call_id: `c-${i}` });
       }
-      await waitUntil(() => got.length === 4, 'four events');
+      await until('four events', () => got.length === 4);
       const oldSession = c.status.sessionId;
       const port = gw.port;
       await gw.stop();
@@ -745,7 +736,7 @@ describe('gateway client', function () {
       assert.notEqual(c.status.sessionId, oldSession);
       assert.equal(c.stats().lastSeq, 0);
       gw.emit(gw.session(), 'ccs', 'call_create', { domain: 'd', call_id: 'c-new' });
-      await waitUntil(() => got.length === 5, 'event of the new session');
+      await until('event of the new session', () => got.length === 5);
       assert.deepEqual(got, [1, 2, 3, 4, 1]);
       assert.equal(c.stats().gaps, 1);
       assert.equal(c.stats().duplicates, 0);
@@ -780,7 +771,7 @@ describe('gateway client', function () {
         }
         if (i % 50 === 0) await tick();
       }
-      await waitUntil(() => seqs.length >= TOTAL, 'every event', 5000);
+      await until('every event', () => seqs.length >= TOTAL, 5000);
       await sleep(50);
       assert.ok(receivedAtKill < 1000, 'the kill happened in the middle of the stream');
       assert.equal(seqs.length, TOTAL);

@@ -11,6 +11,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
+import { until } from './support/wait';
+
+/** How long a wait of this file may take on a loaded machine. */
+const WAIT_MS = 15_000;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -124,16 +128,6 @@ function collect(id: string): Msg[] {
   return got;
 }
 
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 15000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 function press(flow: FlowNode[], injectName: string): void {
   helper.getNode(byName(flow, injectName, 'inject').id).receive({});
 }
@@ -223,6 +217,7 @@ describe('examples', function () {
         await until(
           'the gateway to connect',
           () => gateway.connectionStatus?.state === 'connected',
+          WAIT_MS,
         );
       }
     });
@@ -246,7 +241,7 @@ describe('examples', function () {
         const failed = byName(flow, 'failed', 'debug');
         const failures = failed.name === debugName ? [] : collect(failed.id);
         press(flow, injectName);
-        const msg = await until(`${debugName} output`, () => got[0] ?? failures[0]);
+        const msg = await until(`${debugName} output`, () => got[0] ?? failures[0], WAIT_MS);
         assert.equal(msg.cc?.outcome, outcome, JSON.stringify(msg.cc));
         assert.equal(msg.cc.agent, injectName.startsWith('agent 1002') ? '1002' : '1001');
       });
@@ -258,7 +253,11 @@ describe('examples', function () {
         await load(flow);
         const debugs = flow.filter((n) => n.type === 'debug');
         const streams = debugs.map((d) => collect(d.id));
-        await until('a message at every debug node', () => streams.every((s) => s.length > 0));
+        await until(
+          'a message at every debug node',
+          () => streams.every((s) => s.length > 0),
+          WAIT_MS,
+        );
         const first = streams[0][0];
         assert.equal(typeof first.topic, 'string');
         assert.equal(typeof first.payload, 'object');
@@ -283,8 +282,10 @@ describe('examples', function () {
       press(flow, 'CRM button: lead L-1002 (busy)');
 
       const read = async (id: string) => (await request(app).get(`/crm/leads/${id}`)).body;
-      const bridged = await until('L-7 bridged', () =>
-        records.find((m) => m.payload.leadId === 'L-7'),
+      const bridged = await until(
+        'L-7 bridged',
+        () => records.find((m) => m.payload.leadId === 'L-7'),
+        WAIT_MS,
       );
       assert.equal(bridged.payload.status, 'bridged');
       assert.equal(bridged.crm.leadId, 'L-7', 'CRM ids in, CRM ids out');
@@ -294,7 +295,11 @@ describe('examples', function () {
       assert.ok(l7.callId && l7.callId === bridged.cc.ids.call_id, 'call id written back');
       assert.ok(l7.seanceId, 'seance id written back');
 
-      await until('L-1002 failed', () => records.find((m) => m.payload.leadId === 'L-1002'));
+      await until(
+        'L-1002 failed',
+        () => records.find((m) => m.payload.leadId === 'L-1002'),
+        WAIT_MS,
+      );
       const l1002 = await read('L-1002');
       assert.equal(l1002.status, 'failed');
       assert.ok(l1002.reason, 'the failure reason is written back');
@@ -325,7 +330,7 @@ describe('examples', function () {
       const done = collect(byName(flow, 'transferred', 'debug').id);
       const failed = collect(byName(flow, 'failed', 'debug').id);
       press(flow, 'agent 1001 calls 48500100201');
-      const msg = await until('transferred or failed', () => done[0] ?? failed[0]);
+      const msg = await until('transferred or failed', () => done[0] ?? failed[0], WAIT_MS);
       assert.equal(msg.cc.outcome, 'transferred', JSON.stringify(msg.cc));
       assert.equal(msg.cc.operation, 'completeAtxfer');
       assert.equal(msg.cc.agent, '1001');
@@ -348,9 +353,9 @@ describe('examples', function () {
         const closes = collect(byName(flow, 'close', 'debug').id);
         const answers = collect(byName(flow, 'webhook answer', 'debug').id);
         press(flow, 'post seed 003\u2019s eight webhooks');
-        await until('eight answers', () => answers.length === 8);
+        await until('eight answers', () => answers.length === 8, WAIT_MS);
         for (const a of answers) assert.ok(a.statusCode >= 200 && a.statusCode < 300, a.payload);
-        await until('eight events', () => events.length === 8);
+        await until('eight events', () => events.length === 8, WAIT_MS);
         assert.deepEqual(
           events.map((m) => m.topic),
           [
@@ -388,7 +393,7 @@ describe('examples', function () {
       const seance = collect(byName(flow, 'seance event', 'debug').id);
       const bridged = collect(byName(flow, 'bridged', 'debug').id);
       const failed = collect(byName(flow, 'failed', 'debug').id);
-      await until('events of every family', () => dialog[0] && ccs[0] && seance[0]);
+      await until('events of every family', () => dialog[0] && ccs[0] && seance[0], WAIT_MS);
       // The inject fires 3 s after deploy by itself.
       const b = await until('the demo call bridged', () => bridged[0] ?? failed[0], 15000);
       assert.equal(b.cc.outcome, 'bridged', JSON.stringify(b.cc));

@@ -9,16 +9,7 @@ import type { GatewayEvent } from '../src/client/api';
 import { createEventHub } from '../src/hub/event-hub';
 import type { TrackedEvent } from '../src/hub/api';
 import { FaultGateway } from './support/fault-gateway';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { until } from './support/wait';
 
 describe('fault injection: unknown request ids and unknown calls', function () {
   this.timeout(15_000);

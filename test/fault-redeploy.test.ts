@@ -10,6 +10,7 @@ import { GatewayClient } from '../src/client/gateway-client';
 import { createEventHub } from '../src/hub/event-hub';
 import { Simulator } from '../src/simulator/simulator';
 import { FaultProxy } from './support/fault-proxy';
+import { sleep, until } from './support/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -23,16 +24,6 @@ const MODULES = [
   require('../nodes/cc-preview-call'),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /**
  * helper.setFlows(flow, 'full', creds), but waiting up to 10 s for the flows to start: the

@@ -9,16 +9,7 @@ import type { GatewayEvent, OperationResult } from '../src/client/api';
 import { getOperation } from '../src/protocol/catalogue';
 import { Simulator } from '../src/simulator/simulator';
 import { FaultProxy } from './support/fault-proxy';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { sleep, until } from './support/wait';
 
 function client(url: string, extra: Partial<ConstructorParameters<typeof GatewayClient>[0]> = {}) {
   return new GatewayClient({

@@ -13,16 +13,7 @@ import { createEventHub } from '../src/hub/event-hub';
 import type { EventHubApi } from '../src/hub/api';
 import { WebhookIngress } from '../src/webhook/ingress';
 import { FaultGateway } from './support/fault-gateway';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
+import { until } from './support/wait';
 
 /** Nested objects {a:{a:...}} `depth` deep, as JSON text (built without recursion). */
 function deepObject(depth: number): string {

@@ -13,6 +13,7 @@ import type { DialogIngestResult } from '../src/tracker/api';
 import type { Data } from '../src/protocol/types';
 import { FakeGateway } from './support/fake-gateway';
 import { readSeed, seedBodies } from './support/seeds';
+import { until } from './support/wait';
 
 function seed003(): Data[] {
   return seedBodies(readSeed('003'));
@@ -20,21 +21,6 @@ function seed003(): Data[] {
 
 const CUSTOMER = 'bcfdaf62-87b7-4cd8-bd2e-b3d25a974b6d';
 const CONSULTANT = 'c2b19c63-f17b-4726-b3a1-5b5046e887ef';
-
-function until(pred: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const t = setInterval(() => {
-      if (pred()) {
-        clearInterval(t);
-        resolve();
-      } else if (Date.now() - start > timeoutMs) {
-        clearInterval(t);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 5);
-  });
-}
 
 describe('event hub', () => {
   let gw: FakeGateway;
@@ -109,7 +95,7 @@ describe('event hub', () => {
     await gw.waitFor(() => subscribes().length === 1, 3000, 'subscribe');
     const bodies = seed003();
     for (const body of bodies) gw.emit(gw.session(), 'dialog', String(body.event_name), body);
-    await until(() => a.length === 8 && b.length === 8, 'eight events');
+    await until('eight events', () => a.length === 8 && b.length === 8);
 
     for (let i = 0; i < 8; i++) {
       assert.equal(a[i], b[i], 'both listeners get the same tracked event');
@@ -158,7 +144,7 @@ describe('event hub', () => {
     gw.emit(s, 'ccs', 'connection_link_call', { domain, connection_id: 'cn-1', call_id: 'c-1' });
     gw.emit(s, 'ccs', 'connection_start_record', { domain, connection_id: 'cn-1' });
     gw.emit(s, 'ccs', 'seance_set_next_number', { domain, seance_id: 'se-1', number: '8002' });
-    await until(() => got.length === 7, 'seven ccs events');
+    await until('seven ccs events', () => got.length === 7);
     assert.deepEqual(
       got.map((e) => e.name),
       [
@@ -198,7 +184,7 @@ describe('event hub', () => {
         agent: '1001',
       },
     );
-    await until(() => hub!.tracker.getSeance('se-7') !== undefined, 'the seance linked');
+    await until('the seance linked', () => hub!.tracker.getSeance('se-7') !== undefined);
     assert.deepEqual(hub.tracker.getSeance('se-7')?.dialog_uuids, [CONSULTANT]);
     assert.equal(hub.tracker.getSeance('se-7')?.agent, '1001');
     const seen: TrackedEvent[] = [];
@@ -207,7 +193,7 @@ describe('event hub', () => {
       e.dialog!.take!();
     });
     gw.emit(s, 'dialog', 'dialog_create', seed003()[0]);
-    await until(() => seen.length === 1, 'the dialog event');
+    await until('the dialog event', () => seen.length === 1);
     assert.equal(hub.tracker.getDialog(CONSULTANT)?.seance_id, 'se-7');
     assert.equal(hub.tracker.getDialog(CONSULTANT)?.agent, '1001');
     assert.deepEqual(
@@ -227,7 +213,7 @@ describe('event hub', () => {
       { state: 'talking', deviceStatus: 4, ids },
       { agent: '1001' },
     );
-    await until(() => agentEvents.length === 1, 'the agent event');
+    await until('the agent event', () => agentEvents.length === 1);
     assert.equal(agentEvents[0].agent?.seance_id, 'se-7');
     assert.deepEqual(agentEvents[0].agent?.dialog_uuids, [CONSULTANT]);
   });
@@ -244,7 +230,7 @@ describe('event hub', () => {
     const bodies = seed003();
     gw.emit(gw.session(), 'dialog', 'dialog_create', bodies[0]);
     gw.emit(gw.session(), 'dialog', 'dialog_create', bodies[1]);
-    await until(() => got.length === 2, 'two events');
+    await until('two events', () => got.length === 2);
     assert.equal(errors.length, 2);
     assert.match(String(errors[0]), /listener bug/);
   });
@@ -275,7 +261,7 @@ describe('event hub', () => {
     const bodies = seed003();
     gw.emit(gw.session(), 'dialog', 'dialog_create', bodies[0]);
     gw.emit(gw.session(), 'dialog', 'dialog_create', bodies[1]);
-    await until(() => got.length === 3, 'three deliveries');
+    await until('three deliveries', () => got.length === 3);
     assert.deepEqual(got, ['first', 'second', 'second']);
   });
 
@@ -395,7 +381,7 @@ describe('event hub without a gateway (webhook only)', () => {
       await new Promise((r) => setTimeout(r, 30));
       assert.equal(hub.tracker.stats().dialogs, 2, 'nothing expired yet');
       now += 2000;
-      await until(() => hub.tracker.stats().dialogs === 0, 'sweep');
+      await until('sweep', () => hub.tracker.stats().dialogs === 0);
       assert.ok(hub.tracker.stats().evicted >= 2);
     } finally {
       await hub.close();

@@ -16,6 +16,10 @@ import { EventStatus, STATUS_INTERVAL_MS } from '../nodes/lib/event-node';
 import { startGatewaySource } from '../nodes/lib/event-source';
 import { readSeed, seedRawBodies } from './support/seeds';
 import type { TrackedEvent, TrackedListener } from '../src/hub/api';
+import { until } from './support/wait';
+
+/** How long a wait of this file may take on a loaded machine. */
+const WAIT_MS = 8000;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -46,21 +50,6 @@ function collect(id: string): Msg[] {
   const got: Msg[] = [];
   helper.getNode(id).on('input', (msg: Msg) => got.push(msg));
   return got;
-}
-
-function until(pred: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const t = setInterval(() => {
-      if (pred()) {
-        clearInterval(t);
-        resolve();
-      } else if (Date.now() - start > timeoutMs) {
-        clearInterval(t);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 5);
-  });
 }
 
 const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms));
@@ -181,7 +170,7 @@ describe('cc-dialog-events webhook', function () {
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(res.body, { ok: true, duplicate: false });
     }
-    await until(() => out.length === 8, 'eight messages');
+    await until('eight messages', () => out.length === 8, WAIT_MS);
     assert.deepEqual(
       out.map((m) => m.topic),
       raw.map((b) => JSON.parse(b).event_name),
@@ -240,7 +229,7 @@ describe('cc-dialog-events webhook', function () {
     assert.deepEqual(again.body, { ok: true, duplicate: true });
     const next = await post('/cc/dialogs', raw[1]);
     assert.deepEqual(next.body, { ok: true, duplicate: false });
-    await until(() => out.length === 2, 'two messages');
+    await until('two messages', () => out.length === 2, WAIT_MS);
     await settle();
     assert.deepEqual(
       out.map((m) => m.payload.dialog_uuid),
@@ -300,7 +289,7 @@ describe('cc-dialog-events webhook', function () {
     assert.equal(ok.status, 200, ok.text);
     const bearer = await post('/cc/token', raw[1], { authorization: 'Bearer s3cret' });
     assert.equal(bearer.status, 200, bearer.text);
-    await until(() => out.length === 2, 'two messages');
+    await until('two messages', () => out.length === 2, WAIT_MS);
   });
 
   it('requires a valid HMAC-SHA256 signature of the raw body when a secret is set', async () => {
@@ -322,7 +311,7 @@ describe('cc-dialog-events webhook', function () {
     assert.equal(out.length, 0);
     const ok = await post('/cc/hmac', raw, { 'x-cc-signature': sign(raw, 'k3y') });
     assert.equal(ok.status, 200, ok.text);
-    await until(() => out.length === 1, 'one message');
+    await until('one message', () => out.length === 1, WAIT_MS);
     assert.equal(out[0].topic, 'dialog_create');
   });
 
@@ -335,7 +324,7 @@ describe('cc-dialog-events webhook', function () {
     const sig = 'sha256=' + crypto.createHmac('sha256', 'k3y').update(raw).digest('hex');
     const ok = await post('/cc/hmac', raw, { 'x-cc-signature': sig });
     assert.equal(ok.status, 200, ok.text);
-    await until(() => out.length === 1, 'one message');
+    await until('one message', () => out.length === 1, WAIT_MS);
     assert.equal(out[0].payload.dialog_uuid, CUSTOMER);
   });
 
@@ -351,7 +340,7 @@ describe('cc-dialog-events webhook', function () {
     // Without a secret the re-serialised body is still accepted.
     const ok = await post('/cc/dialogs', raw);
     assert.equal(ok.status, 200, ok.text);
-    await until(() => plain.length === 1, 'the unsigned body');
+    await until('the unsigned body', () => plain.length === 1, WAIT_MS);
     assert.equal(plain[0].payload.dialog_uuid, CUSTOMER);
     await settle();
     assert.equal(out.length, 0);
@@ -368,7 +357,7 @@ describe('cc-dialog-events webhook', function () {
     assert.match(res.body.message, /1024|large|limit/i);
     const small = await post('/cc/small', seed003Raw()[2]);
     assert.equal(small.status, 200, small.text);
-    await until(() => out.length === 1, 'the small body');
+    await until('the small body', () => out.length === 1, WAIT_MS);
     assert.equal(out[0].topic, 'dialog_state_update');
   });
 
@@ -376,7 +365,7 @@ describe('cc-dialog-events webhook', function () {
     await load();
     const out = collect('outCloses');
     for (const body of seed003Raw()) assert.equal((await post('/cc/closes', body)).status, 200);
-    await until(() => out.length === 2, 'two closes');
+    await until('two closes', () => out.length === 2, WAIT_MS);
     await settle();
     assert.deepEqual(
       out.map((m) => [m.topic, m.closedBy]),
@@ -454,7 +443,7 @@ describe('event nodes through the gateway (embedded simulator)', function () {
     const client = gw.client!;
     await client.whenConnected();
     // The nodes subscribe when they start; wait until the hub has both families on the wire.
-    await until(() => client.stats().framesIn >= 3, 'subscriptions answered');
+    await until('subscriptions answered', () => client.stats().framesIn >= 3, WAIT_MS);
 
     const call = await client.startOperation('1001', 'previewObCall', {
       customerNumber: '48500100201',
@@ -470,10 +459,11 @@ describe('event nodes through the gateway (embedded simulator)', function () {
     const sim = (gw as unknown as { embeddedSimulator: { customerHangup(a: string): boolean } })
       .embeddedSimulator;
     assert.ok(sim.customerHangup('1002'), 'customer hangs up on the agent it was handed to');
-    await until(() => got.sAll.some((m) => m.topic === 'seance_delete'), 'seance_delete');
+    await until('seance_delete', () => got.sAll.some((m) => m.topic === 'seance_delete'), WAIT_MS);
     await until(
-      () => got.dAll.filter((m) => m.topic === 'dialog_close').length >= 3,
       'three dialog closes',
+      () => got.dAll.filter((m) => m.topic === 'dialog_close').length >= 3,
+      WAIT_MS,
     );
     await settle(100);
 
@@ -620,7 +610,7 @@ describe('event nodes through the gateway (embedded simulator)', function () {
     const gw = helper.getNode('gw') as GatewayConfigNode;
     const client = gw.client!;
     await client.whenConnected();
-    await until(() => client.stats().framesIn >= 3, 'subscriptions answered');
+    await until('subscriptions answered', () => client.stats().framesIn >= 3, WAIT_MS);
 
     const op = await client.startOperation('1001', 'previewObCall', {
       customerNumber: '48500100201',
@@ -629,8 +619,12 @@ describe('event nodes through the gateway (embedded simulator)', function () {
     const sim = (gw as unknown as { embeddedSimulator: { customerHangup(a: string): boolean } })
       .embeddedSimulator;
     assert.ok(sim.customerHangup('1001'));
-    await until(() => sA.some((m) => m.topic === 'seance_delete'), 'seance_delete');
-    await until(() => dB.filter((m) => m.topic === 'dialog_close').length >= 2, 'two closes');
+    await until('seance_delete', () => sA.some((m) => m.topic === 'seance_delete'), WAIT_MS);
+    await until(
+      'two closes',
+      () => dB.filter((m) => m.topic === 'dialog_close').length >= 2,
+      WAIT_MS,
+    );
     await settle(100);
 
     // Operation events: the seance of the call.
@@ -695,8 +689,8 @@ describe('event nodes through the gateway (embedded simulator)', function () {
     }).done;
     assert.equal(done.outcome, 'bridged');
     await until(
-      () => statuses.some((s) => /status\.events/.test(String(s.text))),
       'a status with the event rate',
+      () => statuses.some((s) => /status\.events/.test(String(s.text))),
       4000,
     );
     assert.ok(
@@ -711,7 +705,7 @@ describe('event nodes through the gateway (embedded simulator)', function () {
       [{ id: 'c', type: 'cc-ccs-events', gateway: '', wires: [[]] }],
     );
     const node = helper.getNode('c');
-    await until(() => node.error.called, 'an error');
+    await until('an error', () => node.error.called, WAIT_MS);
     assert.match(String(node.error.firstCall.args[0]), /no-gateway/);
   });
 });

@@ -17,14 +17,7 @@ import type {
 } from '../src/platforms/api';
 import { carriageTable } from '../src/platforms/api';
 import { OPERATIONS } from '../src/protocol/catalogue';
-
-async function until(pred: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { until } from './support/wait';
 
 /** A REST + push platform: carries hold and unhold only; events are pushed with `push()`. */
 class PushPlatform implements PlatformDriver {
@@ -191,12 +184,12 @@ describe('platform-driver seam', function () {
     c.onNotice((n) => notices.push(n));
     const sub = c.subscribe({ id: 'ccs-1', events: ['ccsevents.*'], expires: 3600 });
     await c.whenConnected();
-    await until(() => platform.sent.length === 1, 'first subscribe');
+    await until('first subscribe', () => platform.sent.length === 1);
     assert.equal(notices.length, 0, 'no gap on the first connection');
     platform.current.h.lost('push platform unreachable (token s3cret-token)');
     assert.equal(c.status.state, 'reconnecting');
     assert.doesNotMatch(c.status.error ?? '', /s3cret-token/, 'secrets scrubbed from the status');
-    await until(() => notices.length === 1, 'gap notice');
+    await until('gap notice', () => notices.length === 1);
     const again = platform.sent[1] as SubscribeRequest;
     assert.equal(again.id, 'ccs-1');
     assert.deepEqual(again.events, ['ccsevents.*']);

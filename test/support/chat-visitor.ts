@@ -197,12 +197,3 @@ export class TestRep {
     this.polling = false;
   }
 }
-
-/** Wait (bounded) until cond() holds. */
-export async function until(cond: () => boolean, what: string, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
