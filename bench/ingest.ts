@@ -30,7 +30,13 @@ async function rawRate(url: string): Promise<CountResult> {
   }
 }
 
-async function nodeRedRate(url: string): Promise<CountResult & { types: string[] }> {
+interface NodeRedResult extends CountResult {
+  types: string[];
+  published?: { batches: number; bytes: number };
+}
+
+/** `sidebar`: the editor's calls sidebar is open (its feed watched) during the run. */
+async function nodeRedRate(url: string, sidebar = false): Promise<NodeRedResult> {
   const child = new Child(path.join(BENCH_DIST, 'lib', 'nr-host.js'));
   try {
     const started = await child.request<{ types: string[] }>('start', { palette: true }, 60_000);
@@ -47,13 +53,17 @@ async function nodeRedRate(url: string): Promise<CountResult & { types: string[]
         sink('benchsink'),
       ],
     });
+    if (sidebar) await child.request('watchCalls', {});
     const r = await child.request<CountResult>(
       'waitSink',
       { expected: EVENTS, timeoutMs: 90_000 },
       100_000,
     );
+    const published = sidebar
+      ? await child.request<{ batches: number; bytes: number }>('published', {})
+      : undefined;
     await child.request('stop', {}, 20_000).catch(() => undefined);
-    return { ...r, types: started.types };
+    return { ...r, types: started.types, published };
   } finally {
     await child.stop();
   }
@@ -65,6 +75,7 @@ export async function run(): Promise<BenchRow[]> {
     // Baseline first, then the runtime, then the baseline again; the better baseline counts.
     const raw1 = await rawRate(server.url);
     const nr = await nodeRedRate(server.url);
+    const open = await nodeRedRate(server.url, true);
     const raw2 = await rawRate(server.url);
     const rate = (r: CountResult) => (r.count > 1 && r.ms > 0 ? ((r.count - 1) / r.ms) * 1000 : 0);
     const base = Math.max(rate(raw1), rate(raw2));
@@ -85,6 +96,21 @@ export async function run(): Promise<BenchRow[]> {
         target: '>= 0.5 x baseline and >= 30,000 events/s',
         met: !nr.timedOut && ratio >= 0.5 && value >= 30_000,
         note: notes.join('; '),
+      },
+      {
+        name: "event ingest with the editor's calls sidebar open (same flow, same run)",
+        value: round(rate(open), 0),
+        unit: 'events/s',
+        baseline: 'the row above: sidebar closed',
+        baselineValue: round(value, 0),
+        ratio: value > 0 ? round(rate(open) / value, 3) : NaN,
+        target: 'reported (closed: within noise of the figure before the sidebar)',
+        note: [
+          open.timedOut ? `runtime delivered only ${open.count}/${EVENTS}` : `${EVENTS} ccs frames`,
+          open.published
+            ? `${open.published.batches} batches, ${round(open.published.bytes / 1024, 0)} KiB published`
+            : 'nothing published',
+        ].join('; '),
       },
     ];
   } finally {

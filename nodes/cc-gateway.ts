@@ -7,6 +7,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ConnectionStatus, GatewayClientApi, Logger } from '../src/client/api';
 import type { EventHubApi } from '../src/hub/api';
 import { catalogueJson } from '../src/protocol/catalogue';
+import { CALLS_TOPIC, callsFeed } from './lib/calls-feed';
 import { GatewayConnection } from './lib/gateway-connection';
 import {
   readGatewaySettings,
@@ -19,6 +20,8 @@ type GatewayDef = NodeDef & GatewayNodeConfig;
 
 /** Admin endpoint the editors read the operation catalogue from. */
 const CATALOGUE_PATH = '/cc-contact-center/catalogue';
+/** Admin endpoints of the editor's calls sidebar (changes then come on comms CALLS_TOPIC). */
+const CALLS_PATH = '/cc-contact-center/calls';
 
 export = function ccGateway(RED: NodeAPI): void {
   function GatewayNode(this: Node<GatewayCredentials>, config: GatewayDef): void {
@@ -53,7 +56,11 @@ export = function ccGateway(RED: NodeAPI): void {
     /** For tests and diagnostics: the embedded simulator while it runs. */
     Object.defineProperty(node, 'embeddedSimulator', { get: () => connection.embeddedSimulator });
 
+    const self = node as unknown as GatewayConfigNode;
+    callsFeed.addGateway(self);
+
     node.on('close', (_removed: boolean, done: () => void) => {
+      callsFeed.removeGateway(self);
       connection.close().then(done, (err: unknown) => {
         node.warn(`close: ${(err as Error).message}`);
         done();
@@ -71,5 +78,18 @@ export = function ccGateway(RED: NodeAPI): void {
 
   RED.httpAdmin.get(CATALOGUE_PATH, RED.auth.needsPermission('cc-gateway.read'), (_req, res) => {
     res.json(catalogueJson());
+  });
+
+  // The calls sidebar: a GET gives every call kept and keeps the feed on for a while (the
+  // sidebar repeats it while shown); changes are published on CALLS_TOPIC in between.
+  callsFeed.setPublisher((topic, data, retain) => RED.comms.publish(topic, data, retain));
+  const read = RED.auth.needsPermission('cc-gateway.read');
+  RED.httpAdmin.get(CALLS_PATH, read, (_req, res) => {
+    res.json({ topic: CALLS_TOPIC, ...callsFeed.watch() });
+  });
+  RED.httpAdmin.get(`${CALLS_PATH}/:gateway/:call/mermaid`, read, (req, res) => {
+    const text = callsFeed.mermaid(String(req.params.gateway), String(req.params.call));
+    if (text === undefined) res.status(404).type('text/plain').send('no such call\n');
+    else res.type('text/plain').send(text);
   });
 };

@@ -229,7 +229,28 @@ async function roundtrip(msg: Record<string, unknown>): Promise<unknown> {
   return { samplesUs, outcomes: topics };
 }
 
+/**
+ * The calls sidebar open in one editor: the palette's calls feed (the same module instance
+ * the runtime loaded) is watched, its lease renewed, and each batch it publishes serialised
+ * as the comms link to one editor would.
+ */
+let watchTimer: NodeJS.Timeout | undefined;
+const published = { batches: 0, bytes: 0 };
+function watchCalls(): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { callsFeed } = require(path.join(__dirname, '..', '..', 'nodes', 'lib', 'calls-feed'));
+  callsFeed.setPublisher((_topic: string, data: unknown) => {
+    published.batches++;
+    published.bytes += JSON.stringify(data).length;
+  });
+  callsFeed.watch();
+  if (!watchTimer) watchTimer = setInterval(() => callsFeed.watch(), 5000);
+  return {};
+}
+
 async function stop(): Promise<unknown> {
+  if (watchTimer) clearInterval(watchTimer);
+  watchTimer = undefined;
   try {
     await RED?.stop();
   } catch {
@@ -246,5 +267,7 @@ serveParent({
   resetSink,
   roundtrip,
   stop,
+  watchCalls,
+  published: () => published,
   stats: () => process.memoryUsage(),
 });

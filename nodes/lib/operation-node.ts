@@ -17,6 +17,7 @@ import {
   type OperationSpec,
 } from '../../src/protocol/catalogue';
 import type { RespFrame } from '../../src/protocol/types';
+import { observedStart } from './calls-feed';
 import { OperationStatus, type Translate } from './node-status';
 import { checkRequest } from './operation-params';
 import { TypedProperty, evaluateAll, type TypedValue } from './typed-input';
@@ -184,6 +185,8 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
     const client =
       gateway && !setupError ? gateway.register(node, (st) => status.setConnection(st)) : undefined;
     if (!client) status.problem(gateway ? 'status.badConfig' : 'status.noGateway');
+    // client.startOperation, recorded for the editor's calls sidebar while one watches.
+    const start = gateway && client ? observedStart(gateway, client) : undefined;
 
     const pending = new Set<Pending>();
     let closed = false;
@@ -268,7 +271,7 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
         endedAt: Date.now(),
         ...extra,
       });
-      if (!client || !spec) {
+      if (!client || !spec || !start) {
         fail(msg, send, done, base('config', setupError ?? 'not configured'));
         return;
       }
@@ -296,7 +299,7 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
         const events: CcEvent[] = [];
         const ids: Record<string, string> = {};
         const timeline: { response?: RespFrame } = {};
-        const handle = client.startOperation(checked.agent, spec.name, checked.params, {
+        const handle = start(checked.agent, spec.name, checked.params, {
           timeoutMs,
           onResponse: (resp) => {
             timeline.response = resp;
