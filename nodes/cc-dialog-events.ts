@@ -9,7 +9,7 @@ import { takeData, takeDialog } from '../src/hub/take';
 import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import { attachToGateway, EventStatus, filterSet, passes } from './lib/event-node';
 import { startGatewaySource } from './lib/event-source';
-import { addWebhookRoute } from './lib/webhook-route';
+import { startWebhook } from './lib/webhook-node';
 import { DEFAULT_MAX_KB, projectOf } from './lib/event-dialog';
 
 const TYPE = 'cc-dialog-events';
@@ -28,6 +28,10 @@ interface DialogEventsDef extends NodeDef {
   source?: 'gateway' | 'webhook';
   path?: string;
   maxKb?: number | string;
+  /** token, hmac, both or none (an explicit choice); unset on nodes saved before it existed. */
+  auth?: string;
+  /** Replay window in seconds (HMAC only); 0 or unset: off. */
+  replayWindowS?: number | string;
   events?: string[] | string;
   dialogTypes?: string[] | string;
   states?: string[] | string;
@@ -92,68 +96,46 @@ export = function register(RED: NodeAPI): void {
 
     // Webhook mode.
     const status = new EventStatus(RED, this, TYPE, 'listening');
-    const path = (config.path ?? '').trim();
-    if (!path) {
-      status.setError(RED._(`${TYPE}.errors.no-path`));
-      this.error(RED._(`${TYPE}.errors.no-path`));
-      this.on('close', () => status.close());
-      return;
-    }
     const maxKb = Number(config.maxKb);
     const maxBytes = Math.round(
       (Number.isFinite(maxKb) && maxKb > 0 ? maxKb : DEFAULT_MAX_KB) * 1024,
     );
-    const creds = this.credentials ?? {};
-    const ingress = createIngress({
+    let hub: EventHubApi | undefined;
+    let detach: () => Promise<void> = () => Promise.resolve();
+    const closeRoute = startWebhook(RED, this, {
+      type: TYPE,
+      path: config.path ?? '',
       maxBytes,
-      token: creds.token || undefined,
-      hmacSecret: creds.hmacSecret || undefined,
+      config: config as unknown as Record<string, unknown>,
+      credentials: this.credentials,
+      status,
+      createIngress,
+      onEvent: (body) => {
+        const event = hub!.ingestDialogBody(body);
+        if (accept(event)) {
+          status.event(event.name);
+          this.send(build(event));
+        }
+      },
     });
-
-    let hub: EventHubApi;
-    let detach: () => Promise<void>;
-    const shared = config.gateway
-      ? attachToGateway(RED, this, config.gateway, undefined, status, undefined)
-      : undefined;
-    if (shared) {
-      hub = shared.hub;
-      detach = shared.detach;
-    } else {
-      const own = createEventHub(undefined, {
-        onError: (err) => this.warn(`call tracker: ${(err as Error)?.message ?? String(err)}`),
-      });
-      hub = own;
-      detach = () => own.close();
+    if (closeRoute) {
+      const shared = config.gateway
+        ? attachToGateway(RED, this, config.gateway, undefined, status, undefined)
+        : undefined;
+      if (shared) {
+        hub = shared.hub;
+        detach = shared.detach;
+      } else {
+        const own = createEventHub(undefined, {
+          onError: (err) => this.warn(`call tracker: ${(err as Error)?.message ?? String(err)}`),
+        });
+        hub = own;
+        detach = () => own.close();
+      }
     }
 
-    const route = addWebhookRoute(RED.httpNode, path, maxBytes, (req, res, body) => {
-      const outcome = ingress.handle({
-        headers: req.headers,
-        rawBody: body.rawBody,
-        reserialized: body.reserialized,
-      });
-      if (outcome.status === 200 && outcome.event) {
-        try {
-          const event = hub.ingestDialogBody(outcome.event);
-          if (accept(event)) {
-            status.event(event.name);
-            this.send(build(event));
-          }
-        } catch (err) {
-          // Not accepted after all: a 500 (the sender retries) and an error a Catch node sees.
-          const message = (err as Error)?.message ?? String(err);
-          this.error(new Error(`webhook: ${message}`), { payload: outcome.event });
-          res.status(500).json({ ok: false, error: 'internal', message });
-          return;
-        }
-      } else if (outcome.status !== 200) {
-        this.debug(`${outcome.status} ${outcome.body.error}: ${outcome.body.message}`);
-      }
-      res.status(outcome.status).json(outcome.body);
-    });
-
     this.on('close', (_removed: boolean, done: () => void) => {
-      route.close();
+      closeRoute?.();
       status.close();
       detach().then(
         () => done(),

@@ -8,7 +8,8 @@ import { inspect } from 'node:util';
 import express from 'express';
 import request from 'supertest';
 import type { IngressOutcome } from '../src/webhook/api';
-import { rawBodyMiddleware, webhookHandler, WebhookIngress } from '../src/webhook/ingress';
+import { WebhookIngress } from '../src/webhook/ingress';
+import { rawBodyMiddleware, webhookHandler } from '../src/webhook/http';
 import { seedBodies } from './support/seeds';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -333,7 +334,7 @@ describe('ingress: rawBodyMiddleware through express', () => {
   });
 
   it('413 on a declared content-length over the limit and on a chunked body that grows past it', async () => {
-    const { app: a, events } = app(new WebhookIngress(), 256);
+    const { app: a, events } = app(new WebhookIngress({ maxBytes: 256 }), 256);
     const declared = await request(a)
       .post('/hook')
       .set('content-type', 'application/json')

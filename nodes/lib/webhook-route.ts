@@ -1,28 +1,29 @@
 /**
- * A POST route on Node-RED's HTTP server (RED.httpNode) that keeps the raw request body.
+ * A POST route on Node-RED's HTTP server (RED.httpNode) that keeps the raw request body, set up
+ * as core `http in` sets up its routes:
+ * - no route at all when `httpNodeRoot` is false (webhookRoutesEnabled; the node warns);
+ * - `httpNodeMiddleware` (a function or an array) runs before the route;
+ * - closing the route removes it from the router.
  *
- * Node-RED's admin app parses JSON bodies before custom routes when both roots are "/", and
- * an HMAC needs the exact bytes, so (as core `http in` does for "skip body parsing") a capture
- * middleware is put at the top of the root app's stack. It reads the body of the registered
- * paths only, up to a limit (one byte more, so the ingress can tell "too large"), marks the
- * request as parsed so no body parser touches it, and leaves every other request alone.
- * Closing the route removes it from the router, as core `http in` does.
+ * Node-RED's admin app parses JSON bodies before custom routes when both roots are "/", and an
+ * HMAC needs the exact bytes, so (as core `http in` does for "skip body parsing") a capture
+ * middleware sits at the top of the root app's stack. For the registered paths it only marks the
+ * request as parsed, so no body parser reads it; the body itself is read after the middleware
+ * by the route, through the core's capped reader (src/webhook/http.ts): a declared length over
+ * the limit is refused before reading, a longer stream is cut at the limit.
  */
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { answerError, leftoverBody, readCappedBody } from '../../src/webhook/http';
 
 export interface RawRequest extends Request {
-  ccRawBody?: Buffer;
-  ccTooLarge?: boolean;
+  /** Marked by the capture: this request's body is the webhook's to read. */
+  ccWebhook?: boolean;
   _body?: boolean;
 }
 
-interface CaptureEntry {
-  maxBytes: number;
-  count: number;
-}
-
 interface RootState {
-  routes: Map<string, CaptureEntry>;
+  /** Registered route keys, with how many routes use each. */
+  routes: Map<string, number>;
 }
 
 const roots = new WeakMap<object, RootState>();
@@ -55,27 +56,6 @@ function pathOf(req: Request): string {
   return q >= 0 ? url.slice(0, q) : url;
 }
 
-function readCapped(req: RawRequest, maxBytes: number, done: (err?: Error) => void): void {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  let tooLarge = false;
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) tooLarge = true;
-  req.on('data', (chunk: Buffer) => {
-    if (kept > maxBytes) return; // keep draining, drop the rest
-    chunks.push(chunk);
-    kept += chunk.length;
-    if (kept > maxBytes) tooLarge = true;
-  });
-  req.on('end', () => {
-    const buf = Buffer.concat(chunks);
-    req.ccTooLarge = tooLarge;
-    req.ccRawBody = tooLarge ? buf.subarray(0, Math.min(buf.length, maxBytes + 1)) : buf;
-    done();
-  });
-  req.on('error', (err) => done(err));
-}
-
 function installCapture(root: AppWithRouter): RootState {
   const known = roots.get(root);
   if (known) return known;
@@ -83,10 +63,10 @@ function installCapture(root: AppWithRouter): RootState {
   roots.set(root, created);
   const capture = (req: RawRequest, _res: Response, next: NextFunction): void => {
     if (req.method !== 'POST' || created.routes.size === 0 || req._body) return next();
-    const entry = created.routes.get(routeKey('POST', pathOf(req)));
-    if (!entry) return next();
+    if (!created.routes.has(routeKey('POST', pathOf(req)))) return next();
     req._body = true; // body parsers skip a request marked as parsed
-    readCapped(req, entry.maxBytes, (err) => next(err));
+    req.ccWebhook = true; // the route reads it, after httpNodeMiddleware
+    next();
   };
   root.use(capture as RequestHandler);
   const stack = routerStack(root);
@@ -98,9 +78,9 @@ function installCapture(root: AppWithRouter): RootState {
 }
 
 export interface CapturedBody {
-  /** The bytes as received (at most maxBytes + 1 of them). */
+  /** The bytes as received (empty when tooLarge). */
   rawBody: Buffer;
-  /** The body was longer than maxBytes. */
+  /** The body is longer than maxBytes: not read (the answer closes the connection). */
   tooLarge: boolean;
   /** The stream was consumed by someone else; rawBody was rebuilt from the parsed body. */
   reserialized: boolean;
@@ -112,67 +92,71 @@ export interface WebhookRoute {
   close(): void;
 }
 
+/** What addWebhookRoute needs of the runtime API (RED). */
+export interface WebhookHost {
+  httpNode: Express;
+  settings: { httpNodeRoot?: unknown; httpNodeMiddleware?: unknown };
+}
+
+/** False when `httpNodeRoot: false` turned Node-RED's HTTP node routes off (core http in). */
+export function webhookRoutesEnabled(RED: WebhookHost): boolean {
+  return safeSetting(RED, 'httpNodeRoot') !== false;
+}
+
+function safeSetting(RED: WebhookHost, name: 'httpNodeRoot' | 'httpNodeMiddleware'): unknown {
+  try {
+    return RED.settings[name]; // the runtime's settings object throws on unknown names
+  } catch {
+    return undefined;
+  }
+}
+
+function nodeMiddleware(RED: WebhookHost): RequestHandler | RequestHandler[] {
+  const m = safeSetting(RED, 'httpNodeMiddleware');
+  if (typeof m === 'function' || Array.isArray(m)) return m as RequestHandler | RequestHandler[];
+  return (_req, _res, next) => next();
+}
+
 /**
- * Register `POST url` on httpNode. The handler receives the raw body (at most maxBytes + 1
- * bytes; `tooLarge` says the body was longer).
+ * Register `POST url` on httpNode (after httpNodeMiddleware). The handler receives the body;
+ * when `tooLarge`, nothing was read and the connection is marked to close after the answer.
+ * `onError` hears errors raised on the way (middleware, aborted stream); the sender gets a
+ * safe JSON answer. Throws when webhookRoutesEnabled() is false.
  */
 export function addWebhookRoute(
-  httpNode: Express,
+  RED: WebhookHost,
   url: string,
   maxBytes: number,
   handler: (req: RawRequest, res: Response, body: CapturedBody) => void,
+  onError?: (err: unknown) => void,
 ): WebhookRoute {
-  const app = httpNode as AppWithRouter;
+  if (!webhookRoutesEnabled(RED)) throw new Error('httpNodeRoot is false: no HTTP node routes');
+  const app = RED.httpNode as AppWithRouter;
   const path = url.startsWith('/') ? url : `/${url}`;
   const mount = typeof app.path === 'function' ? app.path() : '';
   const key = routeKey('POST', mount + path);
   const state = installCapture(rootOf(app));
-  const entry = state.routes.get(key);
-  if (entry) {
-    entry.count++;
-    entry.maxBytes = Math.max(entry.maxBytes, maxBytes);
-  } else state.routes.set(key, { maxBytes, count: 1 });
+  state.routes.set(key, (state.routes.get(key) ?? 0) + 1);
 
   const route = (req: RawRequest, res: Response, next: NextFunction): void => {
-    if (req.ccRawBody) {
-      handler(req, res, {
-        rawBody: req.ccRawBody,
-        tooLarge: req.ccTooLarge === true,
-        reserialized: false,
-      });
-      return;
-    }
-    if (!req._body && !req.readableEnded) {
-      // Not seen by the capture (mounted elsewhere): read it here.
+    if (req.ccWebhook || (!req._body && !req.readableEnded)) {
       req._body = true;
-      readCapped(req, maxBytes, (err) => {
-        if (err) return next(err);
-        handler(req, res, {
-          rawBody: req.ccRawBody ?? Buffer.alloc(0),
-          tooLarge: req.ccTooLarge === true,
-          reserialized: false,
-        });
+      readCappedBody(req, maxBytes, (err, body) => {
+        if (err || !body) return next(err);
+        if (body.tooLarge) res.setHeader('connection', 'close');
+        handler(req, res, { ...body, reserialized: false });
       });
       return;
     }
     // Someone parsed it already: the exact bytes are gone; hand over what is left.
-    const body: unknown = req.body;
-    let raw: Buffer;
-    let reserialized = false;
-    if (Buffer.isBuffer(body)) raw = body;
-    else {
-      let text: string;
-      try {
-        text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
-      } catch {
-        text = ''; // cycles, BigInt: nothing usable is left
-      }
-      raw = Buffer.from(text, 'utf8');
-      reserialized = true;
-    }
-    handler(req, res, { rawBody: raw, tooLarge: raw.length > maxBytes, reserialized });
+    const left = leftoverBody(req.body);
+    handler(req, res, { ...left, tooLarge: left.rawBody.length > maxBytes });
   };
-  app.post(path, route as RequestHandler);
+  const failed = (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    onError?.(err);
+    answerError(res, err);
+  };
+  app.post(path, nodeMiddleware(RED), route as RequestHandler, failed);
 
   let closed = false;
   return {
@@ -180,8 +164,9 @@ export function addWebhookRoute(
     close() {
       if (closed) return;
       closed = true;
-      const e = state.routes.get(key);
-      if (e && --e.count <= 0) state.routes.delete(key);
+      const n = (state.routes.get(key) ?? 1) - 1;
+      if (n <= 0) state.routes.delete(key);
+      else state.routes.set(key, n);
       const stack = routerStack(app);
       if (!stack) return;
       for (let i = stack.length - 1; i >= 0; i--) {

@@ -9,6 +9,14 @@ export interface IngressOptions {
   token?: string;
   /** HMAC-SHA256 secret: the `x-cc-signature` header must be `sha256=<hex of HMAC(raw body)>`. */
   hmacSecret?: string;
+  /**
+   * Replay protection (with hmacSecret only), in seconds; 0 or unset: off. When set, every
+   * delivery carries `x-cc-timestamp: <unix seconds>` and the signature covers
+   * `<timestamp>.<raw body>`; a timestamp further than this from the receiver's clock is refused.
+   */
+  replayWindowS?: number;
+  /** The clock, in milliseconds (tests). Default Date.now. */
+  now?: () => number;
   /** How many recent deliveries are remembered to drop repeats. Default 10 000. */
   dedupSize?: number;
   /**
@@ -22,6 +30,11 @@ export interface IngressRequest {
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
   /**
+   * True when the body was longer than the limit and was not (fully) read: rawBody holds at
+   * most what was read before the limit was known to be passed. Refused with 413.
+   */
+  tooLarge?: boolean;
+  /**
    * True when the exact bytes were gone (a body parser consumed the stream first) and rawBody
    * was re-serialised from the parsed body. Accepted only when no HMAC secret is configured:
    * a signature cannot be checked over bytes the sender did not sign (401 with that message).
@@ -29,9 +42,16 @@ export interface IngressRequest {
   reserialized?: boolean;
 }
 
+/** The `error` codes of refusals, by HTTP status. */
+export type IngressErrorCode =
+  'BAD_JSON' | 'UNAUTHORIZED' | 'TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_EVENT' | 'INTERNAL';
+
 export type IngressOutcome =
   | { status: 200; body: { ok: true; duplicate: boolean }; event?: Record<string, unknown> }
-  | { status: 400 | 401 | 413 | 415 | 422; body: { ok: false; error: string; message: string } };
+  | {
+      status: 400 | 401 | 413 | 415 | 422;
+      body: { ok: false; error: IngressErrorCode; message: string };
+    };
 
 export interface IngressStats {
   accepted: number;
@@ -39,7 +59,8 @@ export interface IngressStats {
   /**
    * Refusals by reason: too_large, content_type, content_encoding, token_missing,
    * token_invalid, signature_missing, signature_malformed, signature_invalid,
-   * signature_unverifiable, bad_json, schema.
+   * signature_unverifiable, timestamp_missing, timestamp_malformed, timestamp_stale,
+   * bad_json, schema, bad_request.
    */
   rejected: Record<string, number>;
 }

@@ -1,11 +1,12 @@
 /**
- * The webhook ingress: framework-free handling of one dialog webhook delivery (seed 003), plus
- * two small Express-compatible helpers for Node-RED's httpNode. See ./api.ts for the contract.
+ * The webhook ingress: framework-free handling of one dialog webhook delivery (seed 003). See
+ * ./api.ts for the contract and ./http.ts for reading a body off a request (capped).
  *
  * Checks, in this order (cheap and unauthenticated-safe first; nothing about the body is
  * revealed to a sender that is not authenticated):
  *   413 body larger than maxBytes            (reason too_large)
  *   401 token / HMAC-SHA256 signature         (token_*, signature_*)
+ *   401 replay window, when configured        (timestamp_*)
  *   415 content-type not JSON, or encoded     (content_type, content_encoding)
  *   400 not UTF-8 / not JSON                  (bad_json)
  *   422 not a valid dialog body               (schema; the message names the field)
@@ -23,9 +24,9 @@ import {
   timingSafeEqual,
   type KeyObject,
 } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { validateDialogBody } from '../protocol/validate';
 import type {
+  IngressErrorCode,
   IngressOptions,
   IngressOutcome,
   IngressRequest,
@@ -33,13 +34,16 @@ import type {
   WebhookIngressApi,
 } from './api';
 
-export const DEFAULT_MAX_BYTES = 256 * 1024;
-export const DEFAULT_DEDUP_SIZE = 10_000;
+import { DEFAULT_DEDUP_SIZE, DEFAULT_MAX_BYTES } from './limits';
+
+export { DEFAULT_DEDUP_SIZE, DEFAULT_MAX_BYTES };
+// The HTTP helpers (capped body reader, Express-compatible middleware) live in ./http.ts.
+export { rawBodyMiddleware, webhookHandler, type RawBodyRequest } from './http';
 
 type Refusal = Extract<IngressOutcome, { body: { ok: false } }>;
 type RefusalStatus = Refusal['status'];
 
-const ERROR_BY_STATUS: Record<RefusalStatus, string> = {
+const ERROR_BY_STATUS: Record<RefusalStatus, IngressErrorCode> = {
   400: 'BAD_JSON',
   401: 'UNAUTHORIZED',
   413: 'TOO_LARGE',
@@ -89,6 +93,8 @@ export class WebhookIngress implements WebhookIngressApi {
   private readonly tokenDigest: Buffer | undefined;
   private readonly hmacKey: KeyObject | undefined;
   private readonly validate: NonNullable<IngressOptions['validate']>;
+  private readonly replayWindowMs: number;
+  private readonly now: () => number;
   /** Recent deliveries: base64 SHA-256 of the raw body, in least-recently-seen order. */
   private readonly recent = new Map<string, true>();
   private accepted = 0;
@@ -108,14 +114,16 @@ export class WebhookIngress implements WebhookIngressApi {
         ? createSecretKey(Buffer.from(o.hmacSecret, 'utf8'))
         : undefined;
     this.validate = typeof o.validate === 'function' ? o.validate : validateDialogBody;
+    this.replayWindowMs = this.hmacKey ? positive(o.replayWindowS, 0) * 1000 : 0;
+    this.now = typeof o.now === 'function' ? o.now : Date.now;
   }
 
   handle(req: IngressRequest): IngressOutcome {
     try {
       return this.process(req);
-    } catch (err) {
-      // Only a hostile request object (throwing getters) gets here.
-      return this.refuse(400, 'bad_request', `unreadable request: ${(err as Error)?.message}`);
+    } catch {
+      // Only a hostile request object (throwing getters) gets here; what it threw stays inside.
+      return this.refuse(400, 'bad_request', 'the request could not be read');
     }
   }
 
@@ -133,7 +141,7 @@ export class WebhookIngress implements WebhookIngressApi {
       req && typeof req.headers === 'object' && req.headers !== null ? req.headers : {};
     const raw = toBuffer(req?.rawBody);
 
-    if (raw.length > this.maxBytes) {
+    if (req?.tooLarge === true || raw.length > this.maxBytes) {
       return this.refuse(413, 'too_large', `body is larger than ${this.maxBytes} bytes`);
     }
 
@@ -235,13 +243,46 @@ export class WebhookIngress implements WebhookIngressApi {
             'the signature cannot be checked over a re-serialised body',
         );
       }
-      const expected = createHmac('sha256', this.hmacKey).update(raw).digest();
+      let stamp: string | undefined;
+      if (this.replayWindowMs > 0) {
+        const ts = header(headers, 'x-cc-timestamp');
+        if (ts === undefined || ts === '') {
+          return this.refuse(
+            401,
+            'timestamp_missing',
+            'missing x-cc-timestamp header: replay protection is on (unix seconds, signed with the body)',
+          );
+        }
+        if (typeof ts === 'object' || !/^\d{1,12}$/.test(ts.trim())) {
+          return this.refuse(
+            401,
+            'timestamp_malformed',
+            'malformed x-cc-timestamp header: expected unix seconds, sent once',
+          );
+        }
+        stamp = ts.trim();
+      }
+      const mac = createHmac('sha256', this.hmacKey);
+      if (stamp !== undefined) mac.update(`${stamp}.`);
+      const expected = mac.update(raw).digest();
       if (!timingSafeEqual(Buffer.from(m[1], 'hex'), expected)) {
         return this.refuse(
           401,
           'signature_invalid',
-          'x-cc-signature does not match the body (HMAC-SHA256 over the raw bytes)',
+          stamp === undefined
+            ? 'x-cc-signature does not match the body (HMAC-SHA256 over the raw bytes)'
+            : 'x-cc-signature does not match (HMAC-SHA256 over "<x-cc-timestamp>.<raw body>")',
         );
+      }
+      if (stamp !== undefined) {
+        const skew = Math.abs(this.now() - Number(stamp) * 1000);
+        if (skew > this.replayWindowMs) {
+          return this.refuse(
+            401,
+            'timestamp_stale',
+            `x-cc-timestamp is more than ${this.replayWindowMs / 1000} s away from this server's clock (a replay, or a clock to set)`,
+          );
+        }
       }
     }
     return undefined;
@@ -289,134 +330,4 @@ function toBuffer(v: unknown): Buffer {
   if (typeof v === 'string') return Buffer.from(v, 'utf8');
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   return Buffer.alloc(0);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Express-compatible helpers (no express import: plain node:http types)
-
-/** A request after rawBodyMiddleware: `rawBody` holds the bytes. */
-export interface RawBodyRequest extends IncomingMessage {
-  rawBody?: Buffer;
-  /** rawBody was rebuilt from an already parsed `body` (see rawBodyMiddleware). */
-  rawBodyReserialized?: boolean;
-  /** Set by body parsers (Express). */
-  body?: unknown;
-  /** body-parser's "already parsed" mark; set here too so later parsers leave the body alone. */
-  _body?: boolean;
-}
-
-type Next = (err?: unknown) => void;
-
-function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
-  if (res.headersSent) return;
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  if (close) res.setHeader('connection', 'close');
-  res.end(JSON.stringify(body));
-}
-
-/**
- * Middleware that reads the request stream itself into `req.rawBody` (a Buffer), refusing
- * bodies over maxBytes with 413 (early when content-length says so; the rest of the upload is
- * drained and dropped, never buffered).
- *
- * Node-RED: the admin app's JSON body parser can consume a body before httpNode routes when
- * both roots are "/". Mount this at the top of the root app's stack for the webhook path (as
- * core `http in` does for "skip body parsing") to keep the exact bytes. When the stream was
- * already consumed anyway, the middleware falls back to what the parser left: a Buffer body is
- * taken as is; a string or parsed object is re-serialised and `req.rawBodyReserialized` is set.
- * WebhookIngress accepts a re-serialised body only when no HMAC secret is configured (an HMAC
- * cannot be checked over bytes the sender did not sign); with a token only, it works.
- */
-export function rawBodyMiddleware(
-  maxBytes: number = DEFAULT_MAX_BYTES,
-): (req: RawBodyRequest, res: ServerResponse, next: Next) => void {
-  const limit = positive(maxBytes, DEFAULT_MAX_BYTES);
-  const tooLarge = { ok: false, error: 'TOO_LARGE', message: `body is larger than ${limit} bytes` };
-  return (req, res, next) => {
-    if (Buffer.isBuffer(req.rawBody)) return next();
-    if (req._body || req.readableEnded) {
-      const body = req.body;
-      if (Buffer.isBuffer(body)) {
-        req.rawBody = body;
-      } else {
-        let text: string | undefined;
-        try {
-          text = typeof body === 'string' ? body : JSON.stringify(body); // BigInt, cycles throw
-        } catch {
-          text = undefined;
-        }
-        req.rawBody = Buffer.from(text ?? '', 'utf8');
-        req.rawBodyReserialized = true;
-      }
-      if (req.rawBody.length > limit) return sendJson(res, 413, tooLarge);
-      return next();
-    }
-
-    const declared = Number(req.headers['content-length']);
-    let refused = false;
-    const refuse = (): void => {
-      refused = true;
-      sendJson(res, 413, tooLarge, true);
-      // Drain what is still coming (so the client reads the answer), without keeping it;
-      // cut the connection if the sender keeps going far beyond the limit.
-      let drained = 0;
-      req.on('data', (c: Buffer) => {
-        drained += c.length;
-        if (drained > limit * 4 + 1024 * 1024) req.destroy();
-      });
-      req.resume();
-    };
-    if (Number.isFinite(declared) && declared > limit) return refuse();
-
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeListener('data', onData);
-        chunks.length = 0;
-        refuse();
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => {
-      if (refused) return;
-      req.rawBody = Buffer.concat(chunks, size);
-      req._body = true;
-      next();
-    });
-    req.once('error', (err) => {
-      if (!refused) next(err);
-    });
-  };
-}
-
-/**
- * An Express-compatible handler for a route after rawBodyMiddleware: runs the ingress, answers
- * with the outcome's status and JSON body, then hands an accepted event to `onEvent` (errors
- * thrown there go to `onError`, the delivery has been acknowledged already).
- */
-export function webhookHandler(
-  ingress: WebhookIngressApi,
-  onEvent: (event: Record<string, unknown>) => void,
-  onError?: (err: unknown) => void,
-): (req: RawBodyRequest, res: ServerResponse) => void {
-  return (req, res) => {
-    const outcome = ingress.handle({
-      headers: req.headers,
-      rawBody: req.rawBody ?? Buffer.alloc(0),
-      reserialized: req.rawBodyReserialized === true,
-    });
-    sendJson(res, outcome.status, outcome.body);
-    if (outcome.status === 200 && outcome.event) {
-      try {
-        onEvent(outcome.event);
-      } catch (err) {
-        onError?.(err);
-      }
-    }
-  };
 }
