@@ -1,7 +1,7 @@
 /**
  * Shared glue of the event-source nodes (cc-dialog-events, cc-ccs-events, cc-seance-events):
  * attaching to the gateway config node's hub, list filters, and a status that shows the
- * connection, events per second and the last event name, refreshed at most once a second.
+ * connection, events in the last minute and the last event name, refreshed at most once a second.
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { ConnectionState, ConnectionStatus } from '../../src/client/api';
@@ -9,7 +9,7 @@ import type { EventFamily } from '../../src/protocol/catalogue';
 import type { EventHubApi, TrackedListener } from '../../src/hub/api';
 import type { GatewayConfigNode } from './types';
 
-/** How often the status is refreshed (ms). */
+/** How often the status is refreshed (ms); it shows the events of the last 60 refreshes. */
 export const STATUS_INTERVAL_MS = 1000;
 
 /**
@@ -48,7 +48,8 @@ const CONNECTION_FILL: Record<ConnectionState, Fill> = {
 };
 
 /**
- * Node status for an event source: "<connection> · <n>/s · <last event>". Counting an event
+ * Node status for an event source: "<connection> · <n>/min · <last event>" (events in the last
+ * minute, a figure a person can read at any rate). Counting an event
  * is one increment; the text is rebuilt by a once-a-second timer and only sent when it changed.
  */
 export class EventStatus {
@@ -58,8 +59,10 @@ export class EventStatus {
   private errorText = '';
   private shown = '';
   private timer: NodeJS.Timeout | undefined;
-  private lastTick = Date.now();
-  /** Events per second measured over the last interval. */
+  /** Events counted in each of the last 60 ticks (a ring), and their sum. */
+  private readonly window = new Array<number>(60).fill(0);
+  private slot = 0;
+  /** Events in the last minute (what the status shows: readable at any rate). */
   private rate = 0;
 
   constructor(
@@ -98,10 +101,9 @@ export class EventStatus {
   }
 
   private tick(): void {
-    const now = Date.now();
-    const elapsed = Math.max(1, now - this.lastTick);
-    this.lastTick = now;
-    this.rate = Math.round((this.count * 1000) / elapsed);
+    this.slot = (this.slot + 1) % this.window.length;
+    this.rate += this.count - this.window[this.slot];
+    this.window[this.slot] = this.count;
     this.count = 0;
     this.render(this.rate);
   }

@@ -68,6 +68,12 @@ export class OperationStatus {
     this.render();
   }
 
+  /** An input refused before anything was sent (a parameter error): shown like an outcome. */
+  rejected(reason: string): void {
+    this.outcome = { outcome: FAILED, reason };
+    this.render();
+  }
+
   /** Show a fixed problem (no gateway, bad configuration). */
   problem(key: string, substitutions?: Record<string, string | number>): void {
     this.node.status({ fill: 'red', shape: 'ring', text: this.t(key, substitutions) });

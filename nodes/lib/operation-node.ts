@@ -18,6 +18,7 @@ import {
 } from '../../src/protocol/catalogue';
 import type { RespFrame } from '../../src/protocol/types';
 import { observedStart } from './calls-feed';
+import { failurePayload, failureStatus, failureText } from './failure';
 import { OperationStatus, type Translate } from './node-status';
 import { checkRequest } from './operation-params';
 import { TypedProperty, evaluateAll, type TypedValue } from './typed-input';
@@ -78,6 +79,8 @@ export interface CcInfo {
   events: CcEvent[];
   startedAt?: number;
   endedAt?: number;
+  /** The input message's payload (an outcome's `msg.payload` is the event data or the failure). */
+  input?: unknown;
 }
 
 export type OperationNode = Node;
@@ -205,9 +208,11 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
       cc: CcInfo,
     ): void => {
       msg.topic = operation;
-      msg.cc = cc;
+      msg.cc = { ...cc, input: msg.payload };
+      msg.payload = failurePayload(cc);
+      status.rejected(failureStatus(cc));
       send(output(failedIndex, msg));
-      node.error(new Error(`${operation}: ${cc.message ?? cc.reason}`), msg);
+      node.error(failureText(cc), msg);
       done();
     };
 
@@ -237,21 +242,16 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
         startedAt: result.startedAt,
         endedAt: result.endedAt,
       };
-      if (final) msg.payload = final.data;
-      else if (response?.data) msg.payload = response.data;
+      const failed = result.outcome === FAILED || !outcomes.includes(result.outcome);
+      cc.input = msg.payload;
+      const data = final ? final.data : (response?.data ?? undefined);
+      if (failed) msg.payload = failurePayload(cc, data);
+      else if (data) msg.payload = data;
       msg.topic = final?.name ?? response?.op ?? operation;
       msg.cc = cc;
-      let index = outcomes.indexOf(result.outcome);
-      if (index < 0) index = failedIndex;
-      send(output(index, msg));
-      if (result.outcome === FAILED) {
-        const detail = message ? `: ${message}` : '';
-        const code = response?.errorCode ? ` [${response.errorCode}]` : '';
-        node.error(
-          new Error(`${operation} failed (${result.reason ?? 'failed'})${code}${detail}`),
-          msg,
-        );
-      }
+      status.ended(result.outcome, failed ? failureStatus(cc) : result.reason);
+      send(output(failed ? failedIndex : outcomes.indexOf(result.outcome), msg));
+      if (failed) node.error(failureText(cc), msg);
     };
 
     node.on('input', (msg, send, done) => {
@@ -335,7 +335,6 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
         handle.done.then(
           (result) => {
             if (!pending.delete(mine)) return; // closed: already done, nothing is sent
-            status.ended(result.outcome, result.reason);
             try {
               finish(msg, send, result, timeline);
               done();
