@@ -51,7 +51,7 @@ export function transferred(m: ModelCore, s: Seance): void {
 }
 
 /** The transfer did not happen: result != 0, back to the consult / three-way it came from. */
-export function completeFailed(m: ModelCore, s: Seance, reason: string): void {
+function completeFailed(m: ModelCore, s: Seance, reason: string): void {
   const c = s.completing;
   if (s.phase !== 'transferring' || !c) return;
   m.cancel(s, 'transfer');

@@ -187,7 +187,7 @@ export function targetFailed(m: ModelCore, s: Seance, state: string): void {
 }
 
 /** The consult ended after or before the link (cancel or the target hung up). */
-export function consultEnded(
+function consultEnded(
   m: ModelCore,
   s: Seance,
   side: 'agent' | 'target',

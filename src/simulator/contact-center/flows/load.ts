@@ -19,7 +19,7 @@ export function startLoad(m: ModelCore, calls: number, talkMs: number): void {
   }
 }
 
-export function loadNext(m: ModelCore, a: Agent): void {
+function loadNext(m: ModelCore, a: Agent): void {
   if (!a.load || a.state !== 'idle' || a.seance || m.load.talkMs < 0) return;
   if (!m.loadGate()) {
     // Subscribers are behind: try again in 10 real ms instead of piling up frames.

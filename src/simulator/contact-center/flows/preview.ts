@@ -134,7 +134,7 @@ export function previewAgentAnswered(m: ModelCore, s: Seance): void {
   );
 }
 
-export function previewBridge(m: ModelCore, s: Seance): void {
+function previewBridge(m: ModelCore, s: Seance): void {
   const leg = s.party;
   const customer = s.customer;
   const a = leg?.agent;

@@ -39,7 +39,7 @@ export function threewayAtxfer(m: ModelCore, a: Agent, origin?: Origin): OpResul
   return { ok: true, data: { meeting_uuid: s.meeting } };
 }
 
-export function threewayJoined(m: ModelCore, s: Seance): void {
+function threewayJoined(m: ModelCore, s: Seance): void {
   const target = s.target;
   const a = s.party?.agent;
   if (s.phase !== 'threewayJoining' || !target || !s.main || !a) return;
@@ -81,7 +81,7 @@ export function threewayRefused(m: ModelCore, s: Seance): void {
 }
 
 /** The consulted party hangs up during the three-way or while it is being joined. */
-export function threewayTargetLeaves(m: ModelCore, s: Seance): void {
+function threewayTargetLeaves(m: ModelCore, s: Seance): void {
   const leg = s.target;
   const a = s.party?.agent;
   if (!leg) return;
@@ -97,7 +97,7 @@ export function threewayTargetLeaves(m: ModelCore, s: Seance): void {
   afterConsult(m, s, leg, 'targetHangup');
 }
 
-export function threewayAgentLeaves(m: ModelCore, s: Seance): void {
+function threewayAgentLeaves(m: ModelCore, s: Seance): void {
   const a = s.party?.agent;
   m.cancel(s, 'join');
   if (a) m.agentEvent(a, 'atxferThreewayUnlink', { reason: 'agentHangup' }, s.threewayOrigin);
