@@ -713,6 +713,8 @@ describe('gateway client', function () {
       assert.equal(st.duplicates, 3);
       assert.equal(st.gaps, 0);
       assert.equal(gw.frames('login')[1].resume?.lastSeq, 5);
+      // The replayed events can overtake the re-subscribe frame on its way to the server.
+      await gw.waitFor(() => gw.frames('subscribe').length >= 2, 2000, 're-subscribe');
       assert.equal(gw.frames('subscribe').length, 2, 're-subscribed after the reconnect');
     });
 
