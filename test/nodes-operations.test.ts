@@ -207,6 +207,34 @@ describe('operation nodes', function () {
           'channelVariables',
           /channelVariables must be an object/,
         ],
+        // Payloads that are not objects: the field and where it was read, no raw TypeError.
+        [
+          'null-payload',
+          null as unknown as Msg,
+          'agent',
+          /agent: msg\.payload is null, not an object, so msg\.payload\.agent cannot be read/,
+        ],
+        ['array-payload', [1, 2] as unknown as Msg, 'agent', /agent is required.*payload\.agent/],
+        ['string-payload', 'call 1001' as unknown as Msg, 'agent', /agent is required/],
+        // Hostile and oversized input: refused before the wire, naming the field.
+        [
+          'proto-key',
+          JSON.parse(
+            '{"agent":"1001","customerNumber":"48500100201","channelVariables":{"__proto__":{"admin":true}}}',
+          ),
+          'channelVariables',
+          /channelVariables: the key "__proto__" is not allowed/,
+        ],
+        [
+          'huge-vars',
+          {
+            agent: '1001',
+            customerNumber: '48500100201',
+            channelVariables: { blob: 'x'.repeat(2 * 1024 * 1024) },
+          },
+          'channelVariables',
+          /channelVariables is \d+ bytes of JSON, more than the 65536 allowed/,
+        ],
       ];
       for (const [crm, payload] of cases) rig.send('p', { payload, crm });
       for (const [crm, , field, re] of cases) {

@@ -83,12 +83,38 @@ export class TypedProperty {
         prop.type,
         node,
         msg,
-        (err: Error | null, value: unknown) =>
-          cb(err ? new Error(`${this.label}: ${err.message}`) : null, value),
+        (err: Error | null, value: unknown) => cb(err ? this.explain(msg, err) : null, value),
       );
     } catch (err) {
-      cb(new Error(`${this.label}: ${(err as Error).message}`));
+      cb(this.explain(msg, err as Error));
     }
+  }
+
+  /**
+   * An error naming the field. Reading `msg.payload.agent` when msg.payload is null throws a
+   * raw TypeError in Node-RED; say instead which part of the path is not an object.
+   */
+  private explain(msg: NodeMessage, err: Error): Error {
+    if (this.prop.type === 'msg') {
+      try {
+        const parts = this.RED.util.normalisePropertyExpression(this.prop.value);
+        let v: unknown = msg;
+        let at = 'msg';
+        for (const part of parts.slice(0, -1)) {
+          v = (v as Record<string | number, unknown>)[part];
+          at += typeof part === 'number' ? `[${part}]` : `.${part}`;
+          if (v === null || typeof v !== 'object') {
+            const what = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+            return new Error(
+              `${this.label}: ${at} is ${what}, not an object, so ${this.describe()} cannot be read`,
+            );
+          }
+        }
+      } catch {
+        // fall through to Node-RED's own message
+      }
+    }
+    return new Error(`${this.label}: ${err?.message ?? String(err)}`);
   }
 }
 

@@ -31,6 +31,11 @@ export interface ParamSpec {
   readonly maximum?: number;
   readonly pattern?: string;
   readonly maxLength?: number;
+  /**
+   * Largest value in bytes of its JSON, checked before sending (src/protocol/params-guard.ts;
+   * defaults there by type).
+   */
+  readonly maxBytes?: number;
 }
 
 /** A process event that ends the operation with an outcome, optionally only when a field matches. */
@@ -160,6 +165,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
         type: 'object',
         required: false,
         description: 'Variables attached to the call (CRM ids, for example).',
+        maxBytes: 64 * 1024,
       },
     ],
     events: [

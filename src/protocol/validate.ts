@@ -10,7 +10,14 @@ import framesSchema from './schemas/frames.json';
 import dialogSchema from './schemas/dialog-event.json';
 import ccsSchema from './schemas/ccs-event.json';
 import agentSchema from './schemas/agent-event.json';
-import { OPERATIONS, type EventFamily, type OperationSpec, type ParamSpec } from './catalogue';
+import {
+  OPERATIONS,
+  getOperation,
+  type EventFamily,
+  type OperationSpec,
+  type ParamSpec,
+} from './catalogue';
+import { guardParams } from './params-guard';
 import type { ClientFrame, ServerFrame } from './types';
 import { ERROR_CODES } from './types';
 
@@ -176,8 +183,17 @@ const paramsFns = new Map<string, ValidateFunction>(
   OPERATIONS.map((op) => [op.name, ajv.compile(paramsSchema(op))]),
 );
 
+/**
+ * Check an operation's parameters before they are sent: first what a schema cannot say (an
+ * object, no prototype keys, JSON values only, sizes: ./params-guard.ts), then the schema.
+ */
 export function validateParams(op: string, params: unknown): Result<Record<string, unknown>> {
   const fn = paramsFns.get(op);
-  if (!fn) return { ok: false, code: ERROR_CODES.unknownOp, message: `unknown operation "${op}"` };
+  const spec = getOperation(op);
+  if (!fn || !spec) {
+    return { ok: false, code: ERROR_CODES.unknownOp, message: `unknown operation "${op}"` };
+  }
+  const problem = guardParams(spec, params);
+  if (problem) return { ok: false, code: ERROR_CODES.badParams, message: problem };
   return run(fn, params, ERROR_CODES.badParams, 'params');
 }
