@@ -188,6 +188,8 @@ describe('examples', function () {
       'consult-threeway-complete-transfer',
       'dialog-webhooks-in',
       'live-simulator-events',
+      'screen-pop-crm',
+      'agent-shift-supervisor',
     ]) {
       assert.ok(rels.includes(path.join('stories', `${story}.json`)), `no story ${story}`);
     }
@@ -247,7 +249,12 @@ describe('examples', function () {
       });
     }
 
-    for (const type of ['cc-dialog-events', 'cc-ccs-events', 'cc-seance-events']) {
+    for (const type of [
+      'cc-dialog-events',
+      'cc-ccs-events',
+      'cc-seance-events',
+      'cc-agent-events',
+    ]) {
       it(`${type}: events of the simulator's inbound calls arrive`, async () => {
         const flow = example(`nodes/${type}.json`, { simSpeed: 10, simInbound: 600 });
         await load(flow);
@@ -397,6 +404,57 @@ describe('examples', function () {
       // The inject fires 3 s after deploy by itself.
       const b = await until('the demo call bridged', () => bridged[0] ?? failed[0], 15000);
       assert.equal(b.cc.outcome, 'bridged', JSON.stringify(b.cc));
+    });
+
+    it('screen pop: an inbound call ringing at an agent pops the CRM contact; wrap-up logs the call', async () => {
+      const flow = example('stories/screen-pop-crm.json', { simSpeed: 10, simInbound: 120 });
+      await load(flow);
+      const pops = collect(byName(flow, 'screen pop', 'debug').id);
+      const logged = collect(byName(flow, 'call logged', 'debug').id);
+      const pop = await until('a screen pop', () => pops[0]);
+      assert.match(pop.payload.agent, /^10\d\d$/);
+      assert.equal(pop.payload.contact.phone, pop.caller.number);
+      assert.ok(pop.payload.seance, 'the seance of the ringing call');
+      assert.ok(pop.payload.dialog, "the customer's dialog");
+      const log = await until('a call logged at wrap-up', () => logged[0], 30000);
+      assert.match(log.payload.number, /^48\d+$/);
+      assert.ok(log.payload.seance);
+    });
+
+    it('agent shift: login, pause, logout and a supervisor listening in end done', async () => {
+      const flow = example('stories/agent-shift-supervisor.json');
+      await load(flow);
+      const done = collect(byName(flow, 'done', 'debug').id);
+      const failed = collect(byName(flow, 'failed', 'debug').id);
+      const status = collect(byName(flow, 'agent status', 'debug').id);
+      const gateway = helper.getNode(flow.find((n) => n.type === 'cc-gateway')!.id);
+      await until('connected', () => gateway.connectionStatus?.state === 'connected');
+      await until('subscribed', () => gateway.client?.stats().framesIn >= 2);
+      const step = async (name: string, operation: string) => {
+        press(flow, name);
+        const m = await until(name, () =>
+          [...done, ...failed].find((x) => x.cc?.operation === operation),
+        );
+        assert.equal(m.cc.outcome, 'done', `${name}: ${JSON.stringify(m.cc)}`);
+      };
+      await step('1004 logs in on 8004', 'login');
+      await step('1004 pauses', 'pause');
+      await step('1004 is ready', 'unpause');
+      await step('set 1004 offline', 'setOffline');
+      await step('set 1004 online', 'setOnline');
+      await step('1004 logs out', 'logout');
+      press(flow, '1001 calls 48500100201');
+      const spy = await until('the supervisor listening', () =>
+        [...done, ...failed].find((x) => x.cc?.operation === 'spy'),
+      );
+      assert.equal(spy.cc.outcome, 'done', JSON.stringify(spy.cc));
+      await until('1010 talking', () =>
+        status.find((m) => m.agent === '1010' && m.payload.state === 'talking'),
+      );
+      assert.deepEqual(
+        status.filter((m) => m.agent === '1004').map((m) => m.payload.state),
+        ['idle', 'paused', 'idle', 'offline', 'idle', 'offline'],
+      );
     });
   });
 });

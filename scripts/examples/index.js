@@ -7,7 +7,7 @@ const path = require('path');
 const { root, seed003Bodies } = require('./toolkit');
 
 /** The example modules, in the order their examples are written. */
-const MODULES = [require('./stories'), require('./nodes')];
+const MODULES = [require('./stories'), require('./nodes'), require('./agents')];
 
 /** Every example: relative path under examples/ -> flow. */
 function buildAll() {

@@ -74,7 +74,7 @@ function flow(slug, label, info) {
         reconnectMax: 30,
         simSpeed: 1,
         simInbound: opts.inbound || 0,
-        simScenario: '',
+        simScenario: opts.scenario ? JSON.stringify(opts.scenario) : '',
         trackerTtl: 9,
         trackerMax: 10000,
       });
