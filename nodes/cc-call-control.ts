@@ -9,7 +9,7 @@ import { registerOperationNode } from './lib/operation-node';
 export = function (RED: NodeAPI): void {
   registerOperationNode(RED, {
     type: 'cc-call-control',
-    kinds: ['callControl', 'agentControl'],
+    kinds: ['callControl', 'agentControl', 'supervisorControl'],
     progressDefault: false,
   });
 };

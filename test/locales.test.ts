@@ -188,7 +188,7 @@ describe('locales', () => {
       'cc-threeway': ['threewayAtxfer'],
       'cc-complete-transfer': ['completeAtxfer'],
       'cc-call-control': OPERATIONS.filter((o) =>
-        ['callControl', 'agentControl'].includes(o.kind),
+        ['callControl', 'agentControl', 'supervisorControl'].includes(o.kind),
       ).map((o) => o.name),
     };
     const missing: string[] = [];

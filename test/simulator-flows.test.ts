@@ -401,7 +401,13 @@ describe('simulator: call control, inbound calls', () => {
     assert.equal((await c.req('mute', '1001')).code, 0);
     assert.equal((await c.req('mute', '1001')).errorCode, 'INVALID_STATE');
     const upd = await c.event('call_update');
-    assert.deepEqual(upd.data.info, { muted: true });
+    assert.deepEqual(upd.data.info, { muted: true, mute: { in: true, out: true } });
+    // One direction at a time: unmute what the customer hears, the agent stays deaf to it.
+    assert.equal((await c.req('unmute', '1001', { direction: 'out' })).code, 0);
+    const half = await c.event('call_update', (e) => e.data.info.mute.out === false);
+    assert.deepEqual(half.data.info, { muted: true, mute: { in: true, out: false } });
+    assert.equal((await c.req('unmute', '1001', { direction: 'out' })).errorCode, 'INVALID_STATE');
+    assert.equal((await c.req('mute', '1001', { direction: 'up' })).errorCode, 'BAD_PARAMS');
     assert.equal((await c.req('unmute', '1001')).code, 0);
     assert.equal((await c.req('sendDtmf', '1001', { digits: '12#' })).code, 0);
     await c.event('call_dtmf', (e) => e.data.digit === '#');

@@ -1,7 +1,7 @@
 /**
  * The gateway side of an event-source node: attach to the config node's hub for a family,
- * filter, build the message, count it in the status, send it. Used by cc-ccs-events and
- * cc-seance-events, and by cc-dialog-events in gateway mode.
+ * filter, build the message, count it in the status, send it. Used by cc-ccs-events,
+ * cc-seance-events and cc-agent-events, and by cc-dialog-events in gateway mode.
  */
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import type { EventFamily } from '../../src/protocol/catalogue';
@@ -16,6 +16,11 @@ export interface GatewaySourceSpec {
   accept(event: TrackedEvent): boolean;
   /** Build the message for an accepted event; undefined drops it. */
   build(event: TrackedEvent, hub: EventHubApi): NodeMessage | undefined;
+  /**
+   * Other families the node needs tracked (not emitted): the hub subscribes to them while the
+   * node runs, so the tracker knows the dialogs and seances the node's messages refer to.
+   */
+  tracks?: readonly EventFamily[];
 }
 
 /** The filter fields of the ccsevents nodes (cc-ccs-events, cc-seance-events). */
@@ -79,7 +84,11 @@ export function startGatewaySource(
     node.on('close', () => status.close());
     return false;
   }
+  const offTracked = (spec.tracks ?? []).map((family) =>
+    attached.hub.onEvent(family, () => undefined),
+  );
   node.on('close', (_removed: boolean, done: () => void) => {
+    for (const off of offTracked) off();
     status.close();
     attached.detach().then(
       () => done(),

@@ -52,7 +52,11 @@ export interface EndRule {
   readonly reason?: string;
 }
 
-export type OperationKind = 'operation' | 'callControl' | 'agentControl';
+/**
+ * `callControl`: on the agent's own call; `agentControl`: the agent's own state (login, pause);
+ * `supervisorControl`: a supervisor acting on another agent (`targetAgent`) or that agent's call.
+ */
+export type OperationKind = 'operation' | 'callControl' | 'agentControl' | 'supervisorControl';
 
 export interface OperationSpec {
   readonly name: string;
@@ -96,6 +100,24 @@ const targetType: ParamSpec = {
   description: '0 external number, 1 agent, 2 extension.',
   enum: [0, 1, 2],
   default: 0,
+};
+
+const direction: ParamSpec = {
+  name: 'direction',
+  type: 'string',
+  required: false,
+  description:
+    'in: the agent does not hear the customer; out: the customer does not hear the agent; all: both.',
+  enum: ['in', 'out', 'all'],
+  default: 'all',
+};
+
+const targetAgent: ParamSpec = {
+  name: 'targetAgent',
+  type: 'string',
+  required: true,
+  description: 'The agent the supervisor acts on.',
+  pattern: '^\\S{1,128}$',
 };
 
 const controlOnResponse = (
@@ -258,6 +280,20 @@ export const OPERATIONS: readonly OperationSpec[] = [
     timeoutMs: 30_000,
   },
   {
+    name: 'resumeAtxfer',
+    response: 'resumeAtxferResp',
+    kind: 'callControl',
+    label: 'resume customer',
+    description:
+      'End a connected consult and go back to the customer: the consulted party is released, the customer taken off hold.',
+    params: [],
+    events: ['atxferEnded'],
+    outcomes: ['done', FAILED],
+    ends: [{ event: 'atxferEnded', outcome: 'done' }],
+    stages: { atxferEnded: 'ended' },
+    timeoutMs: 15_000,
+  },
+  {
     name: 'cancelAtxfer',
     response: 'cancelAtxferResp',
     kind: 'callControl',
@@ -274,8 +310,12 @@ export const OPERATIONS: readonly OperationSpec[] = [
   controlOnResponse('sipLink', 'answer', 'Answer the call ringing at the agent.'),
   controlOnResponse('hold', 'hold', 'Put the customer on hold.'),
   controlOnResponse('unhold', 'unhold', 'Take the customer off hold.'),
-  controlOnResponse('mute', 'mute', 'Mute the agent\u2019s microphone.'),
-  controlOnResponse('unmute', 'unmute', 'Unmute the agent\u2019s microphone.'),
+  controlOnResponse('mute', 'mute', 'Mute the agent\u2019s call in one direction or both.', [
+    direction,
+  ]),
+  controlOnResponse('unmute', 'unmute', 'Unmute the agent\u2019s call in one direction or both.', [
+    direction,
+  ]),
   controlOnResponse('sendDtmf', 'send DTMF', 'Send DTMF digits on the agent\u2019s call.', [
     {
       name: 'digits',
@@ -307,10 +347,94 @@ export const OPERATIONS: readonly OperationSpec[] = [
     'agentControl',
   ),
   controlOnResponse('unpause', 'unpause', 'Set the agent to ready.', [], 'agentControl'),
+  controlOnResponse(
+    'login',
+    'agent login',
+    'Log the agent in on a bound endpoint (phone number, extension or softphone), ready or paused.',
+    [
+      {
+        name: 'bindTel',
+        type: 'string',
+        required: true,
+        description:
+          'The endpoint the agent answers on: a phone number, an extension or a softphone id.',
+        pattern: '^\\S{1,64}$',
+      },
+      {
+        name: 'bindType',
+        type: 'integer',
+        required: false,
+        description: '1 phone number, 2 extension, 3 softphone.',
+        enum: [1, 2, 3],
+        default: 2,
+      },
+      {
+        name: 'initialStatus',
+        type: 'string',
+        required: false,
+        description: 'The status after login: idle (ready) or paused.',
+        enum: ['idle', 'paused'],
+        default: 'idle',
+      },
+    ],
+    'agentControl',
+  ),
+  controlOnResponse(
+    'logout',
+    'agent logout',
+    'Log the agent out: offline, no calls routed to it.',
+    [],
+    'agentControl',
+  ),
+  controlOnResponse(
+    'spy',
+    'supervisor: listen',
+    'Listen to another agent\u2019s call unheard (the supervisor\u2019s phone joins silently).',
+    [targetAgent],
+    'supervisorControl',
+  ),
+  controlOnResponse(
+    'whisper',
+    'supervisor: whisper',
+    'Speak to another agent during its call; the customer does not hear the supervisor.',
+    [targetAgent],
+    'supervisorControl',
+  ),
+  controlOnResponse(
+    'barge',
+    'supervisor: barge in',
+    'Join another agent\u2019s call: the customer, the agent and the supervisor all hear each other.',
+    [targetAgent],
+    'supervisorControl',
+  ),
+  controlOnResponse(
+    'disconnect',
+    'supervisor: disconnect',
+    'End another agent\u2019s call (the agent\u2019s side hangs up).',
+    [targetAgent],
+    'supervisorControl',
+  ),
+  controlOnResponse(
+    'setOnline',
+    'supervisor: set online',
+    'Make another agent available: logged in (on its last endpoint) and ready.',
+    [targetAgent],
+    'supervisorControl',
+  ),
+  controlOnResponse(
+    'setOffline',
+    'supervisor: set offline',
+    'Take another agent offline: no calls are routed to it (a call in progress goes on).',
+    [targetAgent],
+    'supervisorControl',
+  ),
 ];
 
-/** Agent-family events that are not process events of an operation (seed 000). */
-export const AGENT_EVENTS: readonly string[] = ['agentStatus', 'ringing'];
+/**
+ * Agent-family events that are not process events of an operation (seed 000): the agent's
+ * status, an inbound call ringing at it, and the state of a queue it serves.
+ */
+export const AGENT_EVENTS: readonly string[] = ['agentStatus', 'ringing', 'queueStatus'];
 
 /** Seed 000's agent device states (`agentStatus.deviceStatus`). */
 export const DEVICE_STATUS: Readonly<Record<number, string>> = {

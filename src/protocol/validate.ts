@@ -25,8 +25,23 @@ export type Valid<T> = { ok: true; value: T };
 export type Invalid = { ok: false; code: string; message: string };
 export type Result<T> = Valid<T> | Invalid;
 
-/** Frames larger than this are refused before parsing (bytes of UTF-16 text, roughly). */
-export const MAX_FRAME_CHARS = 1024 * 1024;
+/** Frames larger than this many bytes (UTF-8) are refused before parsing: `error` TOO_LARGE. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+/** Frames larger than this are not read: the WebSocket layer closes the socket (code 1009). */
+export const HARD_FRAME_BYTES = 4 * MAX_FRAME_BYTES;
+/** @deprecated the limit is in bytes: MAX_FRAME_BYTES. */
+export const MAX_FRAME_CHARS = MAX_FRAME_BYTES;
+
+/**
+ * The UTF-8 size of a frame when it is over `limit`, else undefined. A string of n UTF-16 units
+ * takes n to 3n bytes, so most frames are decided without counting.
+ */
+export function frameOverLimit(text: string, limit = MAX_FRAME_BYTES): number | undefined {
+  if (text.length * 3 <= limit) return undefined;
+  if (text.length > limit) return Buffer.byteLength(text, 'utf8');
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > limit ? bytes : undefined;
+}
 
 const ajv = new Ajv({
   strict: true,
@@ -113,11 +128,12 @@ export function parseFrame(
   text: string,
   from: 'server' | 'client',
 ): Result<ServerFrame | ClientFrame> {
-  if (text.length > MAX_FRAME_CHARS) {
+  const bytes = frameOverLimit(text);
+  if (bytes !== undefined) {
     return {
       ok: false,
       code: ERROR_CODES.tooLarge,
-      message: `frame of ${text.length} characters exceeds ${MAX_FRAME_CHARS}`,
+      message: `frame of ${bytes} bytes exceeds ${MAX_FRAME_BYTES}`,
     };
   }
   let value: unknown;

@@ -28,10 +28,36 @@ export interface Scenario {
   /** First matching rule wins; the documented default rules apply after these. */
   rules?: ScenarioRule[];
   /** Agents: id -> extension; default agents 1001..1010 with extensions 8001..8010. */
-  agents?: Record<
-    string,
-    { extension?: string; name?: string; answerAfterMs?: number; answers?: boolean }
-  >;
+  agents?: Record<string, ScenarioAgent>;
+  /** Wrap-up time (simulated ms) after each call for agents that set none; default 0 (none). */
+  wrapUpMs?: number;
+  /** Record every connected call: connection_start_record, then connection_set_record_info. */
+  recording?: boolean;
+  /**
+   * The IVR in front of the project (ivrCall): its menu and which choice routes where. A
+   * customer's number decides the digit it presses (the last digit of the number, mod the
+   * menu's size, unless `digits` says otherwise).
+   */
+  ivr?: {
+    menu?: Record<string, { name: string; agents?: string[] }>;
+    digits?: Record<string, string>;
+  };
+}
+
+/** One agent of a scenario. */
+export interface ScenarioAgent {
+  extension?: string;
+  name?: string;
+  answerAfterMs?: number;
+  answers?: boolean;
+  /** The ccsevents domain the agent's subscriber belongs to (default: the simulator's domain). */
+  domain?: string;
+  /** Simulated ms of wrap-up after each call (agentStatus `wrap-up`, deviceStatus 5). */
+  wrapUpMs?: number;
+  /** false: the agent starts logged out (offline, deviceStatus 6). Default true. */
+  loggedIn?: boolean;
+  /** false: logged in without a bound endpoint (unbound, deviceStatus 0) until `login`. */
+  bound?: boolean;
 }
 
 export interface SimulatorOptions {
@@ -49,6 +75,12 @@ export interface SimulatorOptions {
   /** Extra headers on webhook POSTs (e.g. a shared token); an HMAC secret signs the raw body. */
   webhookToken?: string;
   webhookHmacSecret?: string;
+  /**
+   * One login per user: a fresh (not resuming) login of a tenant user that is connected already
+   * gets the older connection a `notice` kickout and its socket closed. Default false (many
+   * gateways of one Node-RED may share the demo user).
+   */
+  singleLogin?: boolean;
   /** Inbound calls per minute routed to idle agents (0 = none). */
   inboundPerMinute?: number;
   /** Replay buffer size per session (events kept for resuming clients). Default 10 000. */
@@ -94,6 +126,18 @@ export interface SimulatorApi {
   stats(): SimulatorStats;
   /** Route an inbound call from `customerNumber` to an idle, unpaused agent (or the given one, if it is idle and unpaused); undefined when none is. */
   inboundCall(customerNumber: string, agent?: string): { seanceId: string } | undefined;
+  /**
+   * An inbound call answered by the IVR: menu, the customer's DTMF choice (`digit`, else the
+   * scenario's), routed to the project's next idle agent (round robin).
+   */
+  ivrCall(customerNumber: string, digit?: string): { seanceId: string } | undefined;
+  /**
+   * An inbound call ringing at several agents at once (a forked, parallel-ringing call); the
+   * first to answer takes it, the others' forks are released.
+   */
+  forkedCall(customerNumber: string, agents: string[]): { seanceId: string } | undefined;
+  /** The customer of `agent`'s call presses keys (call_dtmf on the customer's leg). */
+  customerDtmf(agent: string, digits: string): boolean;
   /** The customer side hangs up the call the agent is on. */
   customerHangup(agent: string): boolean;
   /** Stop (as stop()) and forget everything: call timers, calls, sessions, webhook queues. */

@@ -53,15 +53,18 @@ const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
 let lastSecond = -1;
 let lastText = '';
 
-/** `YYYY-MM-DD HH:mm:ss` in local time (seed 003's event_time), cached per second. */
+/**
+ * `YYYY-MM-DD HH:mm:ss` in UTC, as the vendor documents event_time (the body carries no zone),
+ * cached per second.
+ */
 export function eventTime(ms: number = Date.now()): string {
   const sec = Math.floor(ms / 1000);
   if (sec === lastSecond) return lastText;
   const d = new Date(sec * 1000);
   lastSecond = sec;
-  lastText = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(
-    d.getHours(),
-  )}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  lastText = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(
+    d.getUTCHours(),
+  )}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
   return lastText;
 }
 
@@ -103,13 +106,20 @@ export function calledPartyInfo(
   };
 }
 
-/** initial_application_info of an inbound call's first (customer) dialog. */
-export function inboundCallInfo(customer: NumberParty, serviceNumber: string) {
+/**
+ * initial_application_info of an inbound call's first (customer) dialog, as the vendor's
+ * incoming-call page shows it: the customer's dialog names itself as the caller's dialog.
+ */
+export function inboundCallInfo(
+  customer: NumberParty,
+  serviceNumber: string,
+  ownUuid: string,
+): Record<string, unknown> {
   return {
     type: 'EXTERNAL_INBOUND_CALL',
     side: 'CONTACT',
     data: {
-      caller_number: customer.number,
+      caller_dialog_uuid: ownUuid,
       caller_contact_address: customer.number,
       callee_contact_address: serviceNumber,
     },
@@ -164,7 +174,7 @@ export function dialogCreateBody(d: DialogRec, project: Project, time: string) {
     self_target: self.kind === 'agent' ? null : self.number,
     self_name: name(self),
     ...peerFields(d.peer, project),
-    ...displayFields(d, self.kind !== 'agent'),
+    ...displayFields(d, d.peer.kind === 'agent'),
     caller_contact_address: contact(d.caller),
     callee_contact_address: contact(d.callee),
     initial_link_type: d.initialLinkType,
@@ -244,13 +254,14 @@ export function dialogHoldBody(d: DialogRec, time: string) {
   };
 }
 
-/** dialog_meeting_entered: the party joined a conference (three-way). */
+/** dialog_meeting_entered: the party joined a conference (three-way), with its dialog_type. */
 export function dialogMeetingBody(d: DialogRec, meetingUuid: string, time: string) {
   return {
     event_type: 'user_dialog',
     event_name: 'dialog_meeting_entered',
     event_time: time,
     dialog_uuid: d.uuid,
+    dialog_type: d.type,
     meeting_uuid: meetingUuid,
   };
 }

@@ -97,6 +97,35 @@ const scenarioSchema = {
           name: { type: 'string', minLength: 1, maxLength: 128 },
           answerAfterMs: { type: 'number', minimum: 0 },
           answers: { type: 'boolean' },
+          domain: { type: 'string', minLength: 1, maxLength: 128 },
+          wrapUpMs: { type: 'number', minimum: 0 },
+          loggedIn: { type: 'boolean' },
+          bound: { type: 'boolean' },
+        },
+      },
+    },
+    wrapUpMs: { type: 'number', minimum: 0 },
+    recording: { type: 'boolean' },
+    ivr: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        menu: {
+          type: 'object',
+          propertyNames: { pattern: '^[0-9*#]$' },
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string', minLength: 1, maxLength: 128 },
+              agents: { type: 'array', items: { type: 'string', maxLength: 128 } },
+            },
+          },
+        },
+        digits: {
+          type: 'object',
+          additionalProperties: { type: 'string', pattern: '^[0-9*#]$' },
         },
       },
     },
@@ -172,6 +201,11 @@ export class Clock {
 
   constructor(readonly speed: number) {
     if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`speed must be > 0 (${speed})`);
+  }
+
+  /** Simulated milliseconds since the epoch (real time scaled by the speed). */
+  now(): number {
+    return Date.now() * this.speed;
   }
 
   /** Real milliseconds for a simulated delay. */

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_FRAME_CHARS, validateDialogBody, validateEventData } from '../protocol';
+import { HARD_FRAME_BYTES, validateDialogBody, validateEventData } from '../protocol';
 import type { SimulatorApi, SimulatorOptions, SimulatorStats } from './api';
 import { Model, type Emission } from './contact-center';
 import { createFaces, type Face } from './contact-center/faces';
@@ -67,7 +67,7 @@ export class Simulator implements SimulatorApi {
     if (this.server) return { url: this.currentUrl, port: this.port };
     const host = this.opts.host ?? '127.0.0.1';
     const server = http.createServer((req, res) => this.http(req, res));
-    const wss = new WebSocketServer({ server, maxPayload: 4 * MAX_FRAME_CHARS });
+    const wss = new WebSocketServer({ server, maxPayload: HARD_FRAME_BYTES });
     wss.on('connection', (ws, req) => this.accept(ws, req));
     wss.on('error', (err) => this.logger.error(`ws server: ${err.message}`));
     await new Promise<void>((resolve, reject) => {
@@ -158,6 +158,20 @@ export class Simulator implements SimulatorApi {
   inboundCall(customerNumber: string, agent?: string): { seanceId: string } | undefined {
     const s = this.model.inboundCall(customerNumber, agent);
     return s ? { seanceId: s.id } : undefined;
+  }
+
+  ivrCall(customerNumber: string, digit?: string): { seanceId: string } | undefined {
+    const s = this.model.ivrCall(customerNumber, digit);
+    return s ? { seanceId: s.id } : undefined;
+  }
+
+  forkedCall(customerNumber: string, agents: string[]): { seanceId: string } | undefined {
+    const s = this.model.forkedCall(customerNumber, agents);
+    return s ? { seanceId: s.id } : undefined;
+  }
+
+  customerDtmf(agent: string, digits: string): boolean {
+    return this.model.customerDtmf(agent, digits);
   }
 
   customerHangup(agent: string): boolean {

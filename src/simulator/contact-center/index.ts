@@ -5,8 +5,9 @@
  */
 import { ModelCore } from './model';
 import { operate, PHASE_RULES } from './operations';
-import { customerHangup } from './flows/control';
-import { inboundCall } from './flows/inbound';
+import { customerDtmf, customerHangup } from './flows/control';
+import { forkedCall, inboundCall } from './flows/inbound';
+import { ivrCall } from './flows/ivr';
 import { startLoad, stopLoad } from './flows/load';
 import { previewObCall } from './flows/preview';
 import { startAtxfer } from './flows/consult';
@@ -38,6 +39,21 @@ export class Model extends ModelCore {
   /** Route an inbound call to the given agent or the next idle, unpaused one. */
   inboundCall(number: string, agentId?: string, hangupAfterMs?: number): Seance | undefined {
     return inboundCall(this, number, agentId, hangupAfterMs);
+  }
+
+  /** An inbound call answered by the IVR, routed by the customer's menu choice. */
+  ivrCall(number: string, digit?: string): Seance | undefined {
+    return ivrCall(this, number, digit);
+  }
+
+  /** An inbound call ringing at several agents at once (forks). */
+  forkedCall(number: string, agents: string[]): Seance | undefined {
+    return forkedCall(this, number, agents);
+  }
+
+  /** The customer of `agentId`'s call presses keys. */
+  customerDtmf(agentId: string, digits: string): boolean {
+    return customerDtmf(this, agentId, digits);
   }
 
   /** The customer hangs up the call `agentId` is on (simulator API). */

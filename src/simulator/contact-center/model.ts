@@ -28,6 +28,7 @@ import {
   type Party,
   type Project,
 } from '../dialogs';
+import { finishRecord, startRecord } from './recording';
 import { Clock, DEFAULT_AGENT_ANSWER_MS, DEFAULT_AGENT_COUNT, NumberRules } from '../scenario';
 import {
   DEVICE_STATUS,
@@ -79,6 +80,10 @@ export class ModelCore {
   };
   /** Round-robin position of inbound routing. */
   nextInbound = 0;
+  /** Every connected call is recorded (scenario `recording`). */
+  readonly recording: boolean;
+  /** The scenario (IVR menu, ...), for the flows. */
+  readonly scenario: ModelOptions['scenario'];
   callsStarted = 0;
   private readonly sink: (e: Emission) => void;
   private readonly phaseRules: PhaseRules;
@@ -96,6 +101,8 @@ export class ModelCore {
     this.project = opts.project ?? { id: 1, name: 'Demo project' };
     this.projectNumber = opts.projectNumber ?? '48221000000';
     this.rules = new NumberRules(opts.scenario);
+    this.scenario = opts.scenario;
+    this.recording = opts.scenario?.recording === true;
     this.tag = Math.floor(this.rng() * 0xffff)
       .toString(16)
       .padStart(4, '0');
@@ -104,7 +111,23 @@ export class ModelCore {
       let i = 0;
       for (const [id, a] of Object.entries(configured)) {
         i++;
-        this.addAgent(id, a.extension ?? String(8000 + i), a.name, a.answerAfterMs, a.answers);
+        const agent = this.addAgent(
+          id,
+          a.extension ?? String(8000 + i),
+          a.name,
+          a.answerAfterMs,
+          a.answers,
+        );
+        if (a.domain !== undefined) agent.domain = a.domain;
+        if (a.wrapUpMs !== undefined) agent.wrapUpMs = a.wrapUpMs;
+        if (a.loggedIn === false) {
+          agent.loggedIn = false;
+          agent.bindTel = undefined;
+          agent.state = 'offline';
+        } else if (a.bound === false) {
+          agent.bindTel = undefined;
+          agent.state = 'unbound';
+        }
       }
     } else {
       const count = opts.agentCount ?? DEFAULT_AGENT_COUNT;
@@ -143,8 +166,12 @@ export class ModelCore {
       state: 'idle',
       paused: false,
       pauseType: 0,
-      muted: false,
+      muted: { in: false, out: false },
       load,
+      domain: this.domain,
+      wrapUpMs: load ? 0 : (this.scenario?.wrapUpMs ?? 0),
+      loggedIn: true,
+      bindTel: extension,
     };
     this.agents.set(id, agent);
     return agent;
@@ -253,13 +280,25 @@ export class ModelCore {
     return s.party?.agent?.id ?? s.transfer?.initiator.agent?.id;
   }
 
-  ccs(s: Seance, name: string, data: Data, agent = this.ownerId(s)): void {
-    this.emit({
-      family: 'ccs',
-      name,
-      data: { domain: this.domain, seance_id: s.id, ...data },
-      agent,
-    });
+  /**
+   * A ccsevent of the seance, sent once to every domain taking part (seed 004: events are
+   * duplicated to each domain whose subscriber is in the call). `leg`: the event concerns that
+   * leg, so the leg's own domain receives it too, even before it takes part (a fork ringing).
+   */
+  ccs(s: Seance, name: string, data: Data, agent = this.ownerId(s), leg?: Leg): void {
+    const domains = s.domains;
+    const extra = leg && !domains.includes(leg.domain) ? leg.domain : undefined;
+    for (const domain of domains) {
+      this.emit({ family: 'ccs', name, data: { domain, seance_id: s.id, ...data }, agent });
+    }
+    if (extra !== undefined) {
+      this.emit({ family: 'ccs', name, data: { domain: extra, seance_id: s.id, ...data }, agent });
+    }
+  }
+
+  /** A domain starts taking part in the seance: it sees the seance's events from now on. */
+  joinDomain(s: Seance, domain: string): void {
+    if (!s.domains.includes(domain)) s.domains.push(domain);
   }
 
   dialog(body: Data, agent: string | undefined): void {
@@ -293,6 +332,8 @@ export class ModelCore {
       s,
       'call_set_state',
       info ? { call_id: leg.id, state, info } : { call_id: leg.id, state },
+      this.ownerId(s),
+      leg,
     );
   }
 
@@ -314,8 +355,15 @@ export class ModelCore {
 
   // ---------------------------------------------------------------- building blocks
 
-  newSeance(direction: Direction, customerNumber: string, obClid: string): Seance {
+  /** A new seance; `domain` is where it starts (the caller's side), default the tenant's. */
+  newSeance(
+    direction: Direction,
+    customerNumber: string,
+    obClid: string,
+    domain: string = this.domain,
+  ): Seance {
     const s: Seance = {
+      domains: [domain],
       id: this.id('se'),
       uniqueId: this.id('u'),
       direction,
@@ -331,6 +379,10 @@ export class ModelCore {
     return s;
   }
 
+  /**
+   * A new leg. An agent's leg brings the agent's domain into the seance (routing reached it),
+   * except a fork's: a fork's domain only sees its own fork until it answers.
+   */
   newLeg(s: Seance, role: Leg['role'], number: string, dialog: DialogRec, agent?: Agent): Leg {
     const leg: Leg = {
       id: this.id('c'),
@@ -340,15 +392,18 @@ export class ModelCore {
       dialog,
       answered: false,
       alive: true,
+      domain: agent?.domain ?? s.domains[0],
     };
+    if (role !== 'fork') this.joinDomain(s, leg.domain);
     if (agent) {
       agent.seance = s;
       agent.leg = leg;
     }
     const info: Data = { role };
     if (agent) info.agent = agent.id;
-    this.ccs(s, 'call_create', { call_id: leg.id, state: 'init', number, info });
-    this.ccs(s, 'call_attach_to_seance', { call_id: leg.id });
+    const owner = this.ownerId(s) ?? agent?.id;
+    this.ccs(s, 'call_create', { call_id: leg.id, state: 'init', number, info }, owner, leg);
+    this.ccs(s, 'call_attach_to_seance', { call_id: leg.id }, owner, leg);
     return leg;
   }
 
@@ -409,15 +464,39 @@ export class ModelCore {
   dropLeg(s: Seance, leg: Leg, cause: string): void {
     if (!leg.alive) return;
     leg.alive = false;
-    this.ccs(s, 'call_delete', { call_id: leg.id, state: 'deleted', info: { cause } });
+    this.ccs(
+      s,
+      'call_delete',
+      { call_id: leg.id, state: 'deleted', info: { cause } },
+      this.ownerId(s),
+      leg,
+    );
   }
 
-  /** Return an agent to idle after its part in a seance ended. */
+  /**
+   * Return an agent to idle after its part in a seance ended: through wrap-up when it has a
+   * wrap-up time, straight to offline when it was set offline during the call.
+   */
   release(a: Agent, s: Seance, reason: string): void {
     const leg = a.leg;
     a.seance = undefined;
     a.leg = undefined;
-    a.muted = false;
+    a.muted = { in: false, out: false };
+    if (!a.loggedIn) {
+      a.state = 'offline';
+      this.status(a, reason, { s, leg });
+      return;
+    }
+    if (a.wrapUpMs > 0 && !a.load) {
+      a.state = 'wrap-up';
+      this.status(a, reason, { s, leg });
+      this.clock.cancel(a.wrapTimer);
+      a.wrapTimer = this.clock.after(a.wrapUpMs, () => {
+        a.wrapTimer = undefined;
+        if (a.state === 'wrap-up' && !a.seance) this.setState(a, 'idle', 'wrapUpEnded');
+      });
+      return;
+    }
     a.state = 'idle';
     this.status(a, reason, { s, leg });
     const next = this.load.next;
@@ -470,9 +549,14 @@ export class ModelCore {
       this.agentEvent(controller, 'atxferThreewayUnlink', { reason }, s.threewayOrigin);
     }
     s.phase = 'ended';
-    const legs = [s.customer, s.party, s.target, s.transfer?.initiator].filter(
-      (l, i, all): l is Leg => !!l && l.alive && all.indexOf(l) === i,
-    );
+    const legs = [
+      s.customer,
+      s.party,
+      s.target,
+      s.transfer?.initiator,
+      ...(s.forks ?? []),
+      ...(s.monitors ?? []),
+    ].filter((l, i, all): l is Leg => !!l && l.alive && all.indexOf(l) === i);
     if (hanger && hanger.alive) {
       this.closeDialog(s, hanger, 'HANGUP');
       this.legState(s, hanger, failure ? failure.state : 'hangup', { cause: 'HANGUP' });
@@ -485,6 +569,7 @@ export class ModelCore {
         info: { reason },
       });
     }
+    finishRecord(this, s);
     this.dropConnection(s, 'consult');
     this.dropConnection(s, 'main');
     if (hanger) this.dropLeg(s, hanger, 'HANGUP');
@@ -511,7 +596,8 @@ export class ModelCore {
    * legs and the seance.
    */
   talk(s: Seance, customer: Leg, leg: Leg, linkOrder: [Leg, Leg]): void {
-    this.connect(s, linkOrder, 'main');
+    const main = this.connect(s, linkOrder, 'main');
+    startRecord(this, s, main);
     this.dialogState(s, customer, 'talking');
     this.dialogState(s, leg, 'talking');
     this.legState(s, customer, 'talking');

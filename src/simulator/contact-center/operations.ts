@@ -6,9 +6,11 @@ import { ERROR_CODES } from '../../protocol';
 import { refuse, type ModelCore, type PhaseRules } from './model';
 import type { Agent, Data, OpResult, Origin } from './types';
 import { COMPLETE_PHASES, completeAtxfer } from './flows/complete';
-import { CONSULT_PHASES, cancelAtxfer, startAtxfer } from './flows/consult';
+import { login, logout, setOffline, setOnline } from './flows/agent';
+import { CONSULT_PHASES, cancelAtxfer, resumeAtxfer, startAtxfer } from './flows/consult';
 import { hold, mute, pause, sendDtmf, sipLink, sipUnlink, unpause } from './flows/control';
 import { previewObCall } from './flows/preview';
+import { disconnect, monitor } from './flows/supervisor';
 import { THREEWAY_PHASES, threewayAtxfer } from './flows/threeway';
 
 /** Executes one (already validated) operation for agent `a`. */
@@ -19,17 +21,26 @@ export const OPERATIONS: ReadonlyMap<string, OperationHandler> = new Map<string,
   ['startAtxfer', (m, a, p, o) => startAtxfer(m, a, p, o, 'consult')],
   ['blxfer', (m, a, p, o) => startAtxfer(m, a, p, o, 'blind')],
   ['cancelAtxfer', (m, a, _p, o) => cancelAtxfer(m, a, o)],
+  ['resumeAtxfer', (m, a, _p, o) => resumeAtxfer(m, a, o)],
   ['threewayAtxfer', (m, a, _p, o) => threewayAtxfer(m, a, o)],
   ['completeAtxfer', (m, a, _p, o) => completeAtxfer(m, a, o)],
   ['sipUnlink', (m, a) => sipUnlink(m, a)],
   ['sipLink', (m, a) => sipLink(m, a)],
   ['hold', (m, a) => hold(m, a, 'hold')],
   ['unhold', (m, a) => hold(m, a, 'unhold')],
-  ['mute', (m, a) => mute(m, a, 'mute')],
-  ['unmute', (m, a) => mute(m, a, 'unmute')],
+  ['mute', (m, a, p) => mute(m, a, 'mute', p)],
+  ['unmute', (m, a, p) => mute(m, a, 'unmute', p)],
   ['sendDtmf', (m, a, p) => sendDtmf(m, a, p)],
   ['pause', (m, a, p) => pause(m, a, p)],
   ['unpause', (m, a) => unpause(m, a)],
+  ['login', (m, a, p) => login(m, a, p)],
+  ['logout', (m, a) => logout(m, a)],
+  ['spy', (m, a, p) => monitor(m, a, p, 'spy')],
+  ['whisper', (m, a, p) => monitor(m, a, p, 'whisper')],
+  ['barge', (m, a, p) => monitor(m, a, p, 'barge')],
+  ['disconnect', (m, a, p) => disconnect(m, a, p)],
+  ['setOnline', (m, a, p) => setOnline(m, a, p)],
+  ['setOffline', (m, a, p) => setOffline(m, a, p)],
 ]);
 
 /** What the flows' own phases mean when a party hangs up or the seance ends. */

@@ -52,9 +52,15 @@ export type AgentState =
   | 'talking'
   | 'consulting'
   | 'consult-talking'
-  | 'three-way';
+  | 'three-way'
+  | 'wrap-up' // after a call, for the agent's wrap-up time
+  | 'offline' // logged out
+  | 'unbound'; // logged in without a bound endpoint
 
 export const DEVICE_STATUS: Readonly<Record<AgentState, number>> = {
+  unbound: 0,
+  'wrap-up': 5,
+  offline: 6,
   idle: 1,
   pending: 3,
   dialing: 2,
@@ -75,21 +81,36 @@ export interface Agent {
   state: AgentState;
   paused: boolean;
   pauseType: number;
-  muted: boolean;
+  /** Muted directions: `in` the agent does not hear the customer, `out` the customer the agent. */
+  muted: { in: boolean; out: boolean };
   /** Reserved for the built-in load generator (never routed inbound calls). */
   load: boolean;
   seance?: Seance;
   leg?: Leg;
+  /** The ccsevents domain of the agent's subscriber. */
+  domain: string;
+  /** Simulated ms of wrap-up after each call (0: back to idle at once). */
+  wrapUpMs: number;
+  /** Logged in (false after logout / setOffline: offline once its call, if any, ended). */
+  loggedIn: boolean;
+  /** The endpoint the agent answers on (login's bindTel); undefined while unbound. */
+  bindTel?: string;
+  /** The wrap-up timer, while in wrap-up. */
+  wrapTimer?: Timer;
 }
 
 export interface Leg {
   id: string;
-  role: 'agent' | 'customer' | 'target';
+  role: 'agent' | 'customer' | 'target' | 'supervisor' | 'fork' | 'ivr';
   number: string;
   agent?: Agent;
   dialog: DialogRec;
   answered: boolean;
   alive: boolean;
+  /** The ccsevents domain this leg's subscriber belongs to (the seance's for the customer). */
+  domain: string;
+  /** Supervisor legs: how the supervisor takes part. */
+  mode?: 'spy' | 'whisper' | 'barge';
 }
 
 export interface Connection {
@@ -143,6 +164,19 @@ export interface Seance {
   completing?: { origin?: Origin; from: 'consultTalking' | 'threeway' };
   timers: Map<string, Timer>;
   ended: boolean;
+  /**
+   * The ccsevents domains that take part (seed 004): every seance event is sent once to each.
+   * A domain joins when routing reaches its subscriber, so it never sees earlier events.
+   */
+  domains: string[];
+  /** Parallel-ringing forks not answered yet (each seen only by its own domain until then). */
+  forks?: Leg[];
+  /** Supervisors listening, whispering or barged in. */
+  monitors?: Leg[];
+  /** Simulated time the call started waiting in a queue (IVR calls with no agent free). */
+  queuedAt?: number;
+  /** The recording of the main connection (when the scenario records calls). */
+  record?: { connection: string; startedAt: number };
 }
 
 export interface ModelOptions {

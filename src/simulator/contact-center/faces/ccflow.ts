@@ -14,7 +14,7 @@ import {
   ERROR_CODES,
   EVENT_NAMES,
   FAMILY_CLASS,
-  MAX_FRAME_CHARS,
+  MAX_FRAME_BYTES,
   getOperation,
   validateClientFrame,
   validateParams,
@@ -193,16 +193,22 @@ export class CcflowFace implements Face {
   }
 
   private onMessage(conn: Conn, raw: RawData, isBinary: boolean): void {
-    const text = isBinary ? '' : raw.toString();
     if (isBinary)
       return this.refuseFrame(conn, ERROR_CODES.badFrame, 'binary frames are not accepted');
-    if (text.length > MAX_FRAME_CHARS) {
+    // The limit is in bytes of the UTF-8 frame (docs/protocol.md), decided before decoding.
+    const bytes = Array.isArray(raw)
+      ? raw.reduce((n, b) => n + b.length, 0)
+      : raw instanceof ArrayBuffer
+        ? raw.byteLength
+        : raw.length;
+    if (bytes > MAX_FRAME_BYTES) {
       return this.refuseFrame(
         conn,
         ERROR_CODES.tooLarge,
-        `frame of ${text.length} characters exceeds ${MAX_FRAME_CHARS}`,
+        `frame of ${bytes} bytes exceeds ${MAX_FRAME_BYTES}`,
       );
     }
+    const text = raw.toString();
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -234,6 +240,23 @@ export class CcflowFace implements Face {
         return this.sendRaw(conn.ws, { type: 'pong', id: frame.id, ts: Date.now() });
       case 'pong':
         return;
+    }
+  }
+
+  /**
+   * One login per user (option singleLogin): the user's other connected sessions are told
+   * (`notice` kickout), closed and forgotten, so they cannot be resumed.
+   */
+  private kickOut(tenant: string, user: string): void {
+    for (const old of [...this.sessions.values()]) {
+      if (old.tenant !== tenant || old.user !== user || !old.ws) continue;
+      this.sendRaw(old.ws, {
+        type: 'notice',
+        code: 'kickout',
+        message: 'the same user logged in on another connection',
+      });
+      old.ws.close(4001, 'kickout');
+      this.sessions.delete(old.id);
     }
   }
 
@@ -270,6 +293,7 @@ export class CcflowFace implements Face {
       }
     }
     const resumed = !!session;
+    if (!session && this.host.options.singleLogin) this.kickOut(f.tenant, username);
     if (!session) {
       session = new Session(
         `s-${crypto.randomBytes(6).toString('hex')}`,

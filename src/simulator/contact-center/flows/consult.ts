@@ -1,7 +1,7 @@
 /**
  * Consult (startAtxfer) and blind transfer (blxfer): the customer is held, the target is
  * dialled; answered, the consult connection links agent and target (consult) or the target
- * takes the customer over (blind). Also cancelAtxfer, and what a hang-up means while the
+ * takes the customer over (blind). Also cancelAtxfer, resumeAtxfer, and what a hang-up means while the
  * target rings or talks.
  */
 import { calledPartyInfo, type Party } from '../../dialogs';
@@ -225,6 +225,25 @@ export function cancelAtxfer(m: ModelCore, a: Agent, origin?: Origin): OpResult 
     return invalidState(a, 'cancelAtxfer');
   }
   consultEnded(m, s, 'agent', 'canceled', origin);
+  return { ok: true };
+}
+
+/**
+ * Back to the customer from a connected consult (resumeAtxfer): the consulted party is released
+ * and the customer taken off hold, as a cancel; only once the consult is linked.
+ */
+export function resumeAtxfer(m: ModelCore, a: Agent, origin?: Origin): OpResult {
+  const s = a.seance;
+  if (
+    !s ||
+    a.leg !== s.party ||
+    !s.transfer ||
+    s.transfer.mode !== 'consult' ||
+    s.phase !== 'consultTalking'
+  ) {
+    return invalidState(a, 'resumeAtxfer');
+  }
+  consultEnded(m, s, 'agent', 'resumed', origin);
   return { ok: true };
 }
 

@@ -6,7 +6,8 @@ import { ERROR_CODES } from '../../../protocol';
 import { invalidState, refuse, type ModelCore } from '../model';
 import { PREVIEW_RESULT, type Agent, type Data, type OpResult } from '../types';
 import { targetAnswered, targetFailed } from './consult';
-import { inboundAnswered } from './inbound';
+import { forkAnswered, forkRejected, inboundAnswered } from './inbound';
+import { supervisorLeaves } from './supervisor';
 import { previewAgentAnswered } from './preview';
 
 function inCall(a: Agent): boolean {
@@ -23,7 +24,11 @@ export function sipUnlink(m: ModelCore, a: Agent): OpResult {
   const s = a.seance;
   const leg = a.leg;
   if (!s || !leg || a.state === 'idle') return invalidState(a, 'sipUnlink');
-  if (leg === s.party) {
+  if (s.forks?.includes(leg)) {
+    forkRejected(m, s, leg);
+  } else if (s.monitors?.includes(leg)) {
+    supervisorLeaves(m, s, leg);
+  } else if (leg === s.party) {
     if (s.phase === 'agentRinging' && s.direction === 'INBOUND') {
       m.endSeance(s, leg, 'agentRejected');
     } else if (s.phase === 'agentRinging' || s.phase === 'dialing' || s.phase === 'alerting') {
@@ -62,7 +67,8 @@ export function customerHangup(m: ModelCore, agentId: string): boolean {
 export function sipLink(m: ModelCore, a: Agent): OpResult {
   const s = a.seance;
   if (!s || (a.state !== 'pending' && a.state !== 'ringing')) return invalidState(a, 'sipLink');
-  if (a.leg === s.party && s.direction === 'INBOUND') inboundAnswered(m, s);
+  if (a.leg && s.forks?.includes(a.leg)) forkAnswered(m, s, a.leg);
+  else if (a.leg === s.party && s.direction === 'INBOUND') inboundAnswered(m, s);
   else if (a.leg === s.party) previewAgentAnswered(m, s);
   else if (a.leg === s.target) targetAnswered(m, s);
   return { ok: true };
@@ -83,18 +89,40 @@ export function hold(m: ModelCore, a: Agent, op: 'hold' | 'unhold'): OpResult {
   return { ok: true };
 }
 
-export function mute(m: ModelCore, a: Agent, op: 'mute' | 'unmute'): OpResult {
+/**
+ * Mute or unmute one direction of the agent's call (`in`: the agent does not hear the
+ * customer, `out`: the customer does not hear the agent) or both (`all`, the default).
+ */
+export function mute(m: ModelCore, a: Agent, op: 'mute' | 'unmute', params: Data = {}): OpResult {
   const s = a.seance;
   if (!s || !a.leg || !inCall(a)) return invalidState(a, op);
-  if ((op === 'mute') === a.muted) {
+  const direction = (params.direction as 'in' | 'out' | 'all' | undefined) ?? 'all';
+  const dirs: ('in' | 'out')[] = direction === 'all' ? ['in', 'out'] : [direction];
+  const want = op === 'mute';
+  if (dirs.every((d) => a.muted[d] === want)) {
     return refuse(
       ERROR_CODES.invalidState,
-      `agent ${a.id} is ${a.muted ? 'already' : 'not'} muted`,
+      `agent ${a.id} is ${want ? 'already muted' : 'not muted'} (${direction})`,
     );
   }
-  a.muted = op === 'mute';
-  m.ccs(s, 'call_update', { call_id: a.leg.id, info: { muted: a.muted } }, a.id);
+  for (const d of dirs) a.muted[d] = want;
+  m.ccs(
+    s,
+    'call_update',
+    { call_id: a.leg.id, info: { muted: a.muted.in || a.muted.out, mute: { ...a.muted } } },
+    a.id,
+  );
   return { ok: true };
+}
+
+/** The customer of `agentId`'s call presses keys: call_dtmf on the customer's leg. */
+export function customerDtmf(m: ModelCore, agentId: string, digits: string): boolean {
+  const a = m.agents.get(agentId);
+  const s = a?.seance;
+  const c = s?.customer;
+  if (!s || !c || !c.alive || !/^[0-9*#A-D]{1,32}$/.test(digits)) return false;
+  for (const digit of digits) m.ccs(s, 'call_dtmf', { call_id: c.id, digit }, agentId, c);
+  return true;
 }
 
 export function sendDtmf(m: ModelCore, a: Agent, params: Data): OpResult {
@@ -107,6 +135,8 @@ export function sendDtmf(m: ModelCore, a: Agent, params: Data): OpResult {
 }
 
 export function pause(m: ModelCore, a: Agent, params: Data): OpResult {
+  if (!a.loggedIn || a.state === 'offline' || a.state === 'unbound')
+    return invalidState(a, 'pause');
   if (a.paused) return refuse(ERROR_CODES.invalidState, `agent ${a.id} is already paused`);
   a.paused = true;
   a.pauseType = (params.pauseType as number | undefined) ?? 1;
@@ -115,6 +145,9 @@ export function pause(m: ModelCore, a: Agent, params: Data): OpResult {
 }
 
 export function unpause(m: ModelCore, a: Agent): OpResult {
+  if (!a.loggedIn || a.state === 'offline' || a.state === 'unbound') {
+    return invalidState(a, 'unpause');
+  }
   if (!a.paused) return refuse(ERROR_CODES.invalidState, `agent ${a.id} is not paused`);
   a.paused = false;
   m.status(a, 'unpause');

@@ -23,7 +23,7 @@ export function previewObCall(m: ModelCore, a: Agent, params: Data, origin?: Ori
   const obClid = (params.obClid as string | undefined) ?? m.projectNumber;
   const agentTimeoutMs = ((params.agentAnswerTimeout as number | undefined) ?? 30) * 1000;
   const customerTimeoutMs = ((params.customerAnswerTimeout as number | undefined) ?? 45) * 1000;
-  const s = m.newSeance('OUTBOUND', number, obClid);
+  const s = m.newSeance('OUTBOUND', number, obClid, a.domain);
   s.preview = { origin, customerTimeoutMs };
   const party: AgentParty = { ...a.party, outboundNumber: obClid };
   const customer: NumberParty = { kind: 'number', number };
