@@ -118,6 +118,11 @@ export interface DialogIngestResult {
 export interface CcsCallSnapshot {
   call_id: string;
   domain?: string;
+  /**
+   * Every domain the object's events came to (seed 004: an event of a call is duplicated to
+   * each domain whose subscriber takes part); a copy for another domain is not applied twice.
+   */
+  domains?: string[];
   state?: string;
   states: { state: string; ts: number }[];
   seance_id?: string;
@@ -135,6 +140,11 @@ export interface CcsCallSnapshot {
 export interface ConnectionSnapshot {
   connection_id: string;
   domain?: string;
+  /**
+   * Every domain the object's events came to (seed 004: an event of a call is duplicated to
+   * each domain whose subscriber takes part); a copy for another domain is not applied twice.
+   */
+  domains?: string[];
   state?: string;
   call_ids: string[];
   seance_id?: string;
@@ -147,6 +157,11 @@ export interface ConnectionSnapshot {
 export interface SeanceSnapshot {
   seance_id: string;
   domain?: string;
+  /**
+   * Every domain the object's events came to (seed 004: an event of a call is duplicated to
+   * each domain whose subscriber takes part); a copy for another domain is not applied twice.
+   */
+  domains?: string[];
   state?: string;
   states: { state: string; ts: number }[];
   call_ids: string[];

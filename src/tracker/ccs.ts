@@ -83,10 +83,30 @@ export function readCcs(
   return input;
 }
 
+/** The same event as `b` for another domain: every field but the domain alike. */
+function sameEvent(a: CcsInput, b: CcsInput): boolean {
+  return (
+    a.name === b.name &&
+    a.callId === b.callId &&
+    a.connId === b.connId &&
+    a.seanceId === b.seanceId &&
+    a.state === b.state &&
+    a.digit === b.digit &&
+    a.number === b.number
+  );
+}
+
 export class CcsStore {
   readonly calls = new Map<string, CcsCallEntry>();
   readonly connections = new Map<string, ConnectionEntry>();
   readonly seances = new Map<string, SeanceEntry>();
+  /**
+   * The last event applied and the domains its copies came for. A platform sends an event of a
+   * call once per domain taking part, one copy after the other: a copy for a domain not seen
+   * in this run is the same fact and only adds its domain. The same event again for a domain
+   * already seen is a new event (a digit pressed twice).
+   */
+  private last: { input: CcsInput; domains: Set<string> } | undefined;
 
   constructor(
     private readonly limits: Limits,
@@ -121,8 +141,24 @@ export class CcsStore {
     const seance = input.seanceId ? this.upsertSeance(input.seanceId, now) : undefined;
     const own = kind === 'call' ? call : kind === 'connection' ? conn : seance;
 
+    const domain = input.domain;
+    if (domain !== undefined) {
+      const last = this.last;
+      const copy = last !== undefined && !last.domains.has(domain) && sameEvent(last.input, input);
+      for (const o of [call, conn, seance]) {
+        if (o && !(o.domains ?? []).includes(domain)) {
+          o.domains = withId(o.domains ?? [], domain);
+        }
+      }
+      if (copy) {
+        last.domains.add(domain);
+        return { call, conn, seance };
+      }
+      this.last = { input, domains: new Set([domain]) };
+    } else this.last = undefined;
+
     if (own) {
-      if (input.domain !== undefined) own.domain = input.domain;
+      if (input.domain !== undefined) own.domain ??= input.domain;
       if (input.info) mergeInfo(own.info, input.info);
       if (input.state !== undefined) {
         if ('states' in own) setState(own, input.state, ts);
@@ -267,6 +303,7 @@ export class CcsStore {
   }
 
   clear(): void {
+    this.last = undefined;
     this.calls.clear();
     this.connections.clear();
     this.seances.clear();

@@ -56,6 +56,7 @@ export function callSnapshot(e: CcsCallEntry): CcsCallSnapshot {
     info: plainData(e.info),
   };
   if (e.domain !== undefined) s.domain = e.domain;
+  if (e.domains !== undefined) s.domains = [...e.domains];
   if (e.state !== undefined) s.state = e.state;
   if (e.seance_id !== undefined) s.seance_id = e.seance_id;
   if (e.number !== undefined) s.number = e.number;
@@ -72,6 +73,7 @@ export function connectionSnapshot(e: ConnectionEntry): ConnectionSnapshot {
     info: plainData(e.info),
   };
   if (e.domain !== undefined) s.domain = e.domain;
+  if (e.domains !== undefined) s.domains = [...e.domains];
   if (e.state !== undefined) s.state = e.state;
   if (e.seance_id !== undefined) s.seance_id = e.seance_id;
   if (e.recording !== undefined) {
@@ -93,6 +95,7 @@ export function seanceSnapshot(e: SeanceEntry): SeanceSnapshot {
     info: plainData(e.info),
   };
   if (e.domain !== undefined) s.domain = e.domain;
+  if (e.domains !== undefined) s.domains = [...e.domains];
   if (e.state !== undefined) s.state = e.state;
   if (e.number !== undefined) s.number = e.number;
   if (e.deleted) s.deleted = true;
