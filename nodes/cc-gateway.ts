@@ -4,9 +4,10 @@
  * in lib/gateway-connection.ts; this file is the Node-RED glue.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import type { ConnectionStatus, GatewayClientApi, Logger } from '../src/client/api';
+import type { ConnectionStatus, GatewayClientApi, Logger, Notice } from '../src/client/api';
 import type { EventHubApi } from '../src/hub/api';
 import { catalogueJson } from '../src/protocol/catalogue';
+import { platformsJson } from '../src/platforms';
 import { CALLS_TOPIC, callsFeed } from './lib/calls-feed';
 import { GatewayConnection } from './lib/gateway-connection';
 import {
@@ -48,8 +49,11 @@ export = function ccGateway(RED: NodeAPI): void {
         return connection.status;
       },
       hub: (): EventHubApi => connection.hub(),
-      register: (user: Node, onStatus?: (status: ConnectionStatus) => void) =>
-        connection.register(user, onStatus),
+      register: (
+        user: Node,
+        onStatus?: (status: ConnectionStatus) => void,
+        onNotice?: (notice: Notice) => void,
+      ) => connection.register(user, onStatus, onNotice),
       deregister: (user: Node) => connection.deregister(user),
     };
     Object.defineProperties(node, Object.getOwnPropertyDescriptors(api));
@@ -72,12 +76,17 @@ export = function ccGateway(RED: NodeAPI): void {
     'cc-gateway',
     GatewayNode,
     {
-      credentials: { username: { type: 'text' }, password: { type: 'password' } },
+      credentials: {
+        username: { type: 'text' },
+        password: { type: 'password' },
+        token: { type: 'password' },
+      },
     },
   );
 
   RED.httpAdmin.get(CATALOGUE_PATH, RED.auth.needsPermission('cc-gateway.read'), (_req, res) => {
-    res.json(catalogueJson());
+    // The catalogue, and per platform which operations it carries (the dialogs mark the rest).
+    res.json({ ...(catalogueJson() as object), platforms: platformsJson() });
   });
 
   // The calls sidebar: a GET gives every call kept and keeps the feed on for a while (the

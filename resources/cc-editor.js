@@ -263,6 +263,40 @@
       return out;
     }
 
+    /**
+     * Under the operation: a warning when the platform of the chosen gateway cannot carry it
+     * (the catalogue's `platforms` says which ones each platform carries). Key
+     * <type>.errors.unsupported.
+     */
+    function carriageNote(node) {
+      var id = type + '-unsupported';
+      var $note = $('#' + id);
+      if (!$note.length) {
+        $note = $('<div class="form-tips" style="display:none">')
+          .attr('id', id)
+          .css({ 'border-color': '#c0a16b', background: '#fdf6e3' })
+          .insertBefore(box);
+      }
+      var gw = RED.nodes.node($('#node-input-gateway').val());
+      var platform = (gw && gw.platform) || 'ccflow';
+      var info = catalogue && catalogue.platforms && catalogue.platforms[platform];
+      var op = fixed || $('#node-input-operation').val() || node.operation;
+      var carriage = info && info.operations && info.operations[op];
+      if (carriage && !carriage.carried) {
+        $note
+          .text(
+            node._(type + '.errors.unsupported', {
+              platform: info.label,
+              operation: op,
+              why: carriage.why,
+            }),
+          )
+          .show();
+      } else {
+        $note.hide();
+      }
+    }
+
     function operationSelect(node, loaded) {
       var $op = $('#node-input-operation');
       var current = node.operation;
@@ -280,6 +314,7 @@
       $op.on('change', function () {
         var spec = specOf(node, $op.val());
         paramRows(node, spec, node.params);
+        carriageNote(node);
         $('#node-input-timeout').attr('placeholder', spec ? spec.timeoutMs / 1000 : '');
       });
       $op.trigger('change');
@@ -349,7 +384,9 @@
         });
         $('#node-input-timeout').spinner({ min: 0 });
         loadFor(this, type).then((c) => {
+          $('#node-input-gateway').on('change', () => carriageNote(this));
           if (!fixed) return operationSelect(this, opsOf(c));
+          carriageNote(this);
           var spec = specOf(this);
           paramRows(this, spec, this.params);
           if (spec) $('#node-input-timeout').attr('placeholder', spec.timeoutMs / 1000);

@@ -4,13 +4,15 @@
  * connection, events in the last minute and the last event name, refreshed at most once a second.
  */
 import type { Node, NodeAPI } from 'node-red';
-import type { ConnectionState, ConnectionStatus } from '../../src/client/api';
+import type { ConnectionState, ConnectionStatus, Notice } from '../../src/client/api';
 import type { EventFamily } from '../../src/protocol/catalogue';
 import type { EventHubApi, TrackedListener } from '../../src/hub/api';
 import type { GatewayConfigNode } from './types';
 
 /** How often the status is refreshed (ms); it shows the events of the last 60 refreshes. */
 export const STATUS_INTERVAL_MS = 1000;
+/** How long a gap notice stays in the status (ms). */
+export const GAP_SHOWN_MS = 30_000;
 
 /**
  * A filter list from the editor: an array (multi-select) or a comma/newline separated string.
@@ -57,6 +59,9 @@ export class EventStatus {
   private lastName = '';
   private connection: ConnectionState | 'listening' | 'error';
   private errorText = '';
+  /** A gap notice shown until this time (epoch ms). */
+  private gapText = '';
+  private gapUntil = 0;
   private shown = '';
   private timer: NodeJS.Timeout | undefined;
   /** Events counted in each of the last 60 ticks (a ring), and their sum. */
@@ -68,7 +73,7 @@ export class EventStatus {
   constructor(
     private readonly RED: NodeAPI,
     private readonly node: Node,
-    private readonly type: string,
+    readonly type: string,
     initial: ConnectionState | 'listening',
   ) {
     this.connection = initial;
@@ -89,6 +94,13 @@ export class EventStatus {
     this.render(this.rate);
   }
 
+  /** Events may have been lost (a platform that cannot replay, a refused resume): say so. */
+  setGap(text: string): void {
+    this.gapText = text;
+    this.gapUntil = Date.now() + GAP_SHOWN_MS;
+    this.render(this.rate);
+  }
+
   setError(text: string): void {
     this.connection = 'error';
     this.errorText = text;
@@ -105,6 +117,7 @@ export class EventStatus {
     this.rate += this.count - this.window[this.slot];
     this.window[this.slot] = this.count;
     this.count = 0;
+    if (this.gapText && now >= this.gapUntil) this.gapText = '';
     this.render(this.rate);
   }
 
@@ -125,11 +138,16 @@ export class EventStatus {
     if (this.errorText && state !== 'connected' && state !== 'listening') {
       text = RED._(`${this.type}.status.withError`, { connection: conn, error: this.errorText });
     }
-    const key = `${fill}|${text}`;
+    let shownFill = fill;
+    if (this.gapText && state === 'connected') {
+      text = RED._(`${this.type}.status.gap`, { connection: conn });
+      shownFill = 'yellow';
+    }
+    const key = `${shownFill}|${text}`;
     if (key === this.shown) return;
     this.shown = key;
     this.node.status({
-      fill,
+      fill: shownFill,
       shape: state === 'connected' || state === 'listening' ? 'dot' : 'ring',
       text,
     });
@@ -151,7 +169,19 @@ export function attachToGateway(
 ): { hub: EventHubApi; detach: () => Promise<void> } | undefined {
   const gateway = RED.nodes.getNode(gatewayId) as unknown as GatewayConfigNode | null;
   if (!gateway || typeof gateway.hub !== 'function') return undefined;
-  gateway.register(node, (s) => status.setConnection(s));
+  gateway.register(
+    node,
+    (s) => status.setConnection(s),
+    (notice: Notice) => {
+      if (notice.code !== 'gap') return;
+      // Never silent: the status says so, and a Catch node gets a message about it.
+      status.setGap(notice.message);
+      node.error(RED._(`${status.type}.errors.gap`, { message: notice.message }), {
+        topic: 'gap',
+        payload: { code: notice.code, message: notice.message, ts: notice.ts },
+      });
+    },
+  );
   status.setConnection(gateway.connectionStatus);
   const hub = gateway.hub();
   const off = family && listen ? hub.onEvent(family, listen(hub)) : undefined;

@@ -9,12 +9,18 @@ import type {
   GatewayClientApi,
   GatewayClientOptions,
   Logger,
+  Notice,
 } from '../../src/client/api';
+import type { PlatformDriver } from '../../src/platforms/api';
 import type { EventHubApi, TrackerOptions } from '../../src/hub/api';
 import type { Scenario, SimulatorApi, SimulatorOptions } from '../../src/simulator/api';
 
 export interface GatewaySettings {
   mode: 'simulator' | 'remote';
+  /** The platform's wire (src/platforms): our protocol or Era / Incoplax. Default ccflow. */
+  platform?: 'ccflow' | 'era';
+  /** Era / Incoplax authorisation (platform era): the token is a credential, never logged. */
+  era?: { auth: 'token' | 'user'; token: string };
   /** ws:// or wss:// URL (remote mode). */
   url: string;
   tenant: string;
@@ -47,6 +53,26 @@ const defaultClient: ClientFactory = (options) => {
   };
   return new mod.GatewayClient(options);
 };
+/** The Era / Incoplax driver, loaded only for a gateway on that platform. */
+function eraDriver(s: GatewaySettings): PlatformDriver {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('../../src/platforms/era/driver') as {
+    EraDriver: new (o: {
+      auth: 'token' | 'user';
+      token?: string;
+      username?: string;
+      password?: string;
+      tls?: GatewaySettings['tls'];
+    }) => PlatformDriver;
+  };
+  return new mod.EraDriver({
+    auth: s.era?.auth ?? 'token',
+    token: s.era?.token,
+    username: s.username,
+    password: s.password,
+    tls: s.tls,
+  });
+}
 const defaultSimulator: SimulatorFactory = (options) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('../../src/simulator/simulator') as {
@@ -69,13 +95,19 @@ export interface GatewayConnectionDeps {
 
 const IDLE: ConnectionStatus = { state: 'idle', attempt: 0 };
 
+interface UserCallbacks {
+  onStatus?: (status: ConnectionStatus) => void;
+  onNotice?: (notice: Notice) => void;
+}
+
 export class GatewayConnection {
-  private readonly users = new Map<object, ((status: ConnectionStatus) => void) | undefined>();
+  private readonly users = new Map<object, UserCallbacks>();
   private current: GatewayClientApi | undefined;
   private simulator: SimulatorApi | undefined;
   private simulatorStarting: Promise<unknown> | undefined;
   private eventHub: EventHubApi | undefined;
   private statusOff: (() => void) | undefined;
+  private noticeOff: (() => void) | undefined;
   private lastStatus: ConnectionStatus = IDLE;
 
   constructor(
@@ -100,8 +132,12 @@ export class GatewayConnection {
     return this.users.size;
   }
 
-  register(user: object, onStatus?: (status: ConnectionStatus) => void): GatewayClientApi {
-    this.users.set(user, onStatus);
+  register(
+    user: object,
+    onStatus?: (status: ConnectionStatus) => void,
+    onNotice?: (notice: Notice) => void,
+  ): GatewayClientApi {
+    this.users.set(user, { onStatus, onNotice });
     const client = this.current ?? this.open();
     if (onStatus) safeCall(onStatus, this.lastStatus);
     return client;
@@ -137,6 +173,7 @@ export class GatewayConnection {
     const { logger } = this.deps;
     const options = (url: GatewayClientOptions['url']): GatewayClientOptions => ({
       url,
+      driver: s.platform === 'era' ? eraDriver(s) : undefined,
       tenant: s.tenant,
       username: s.username,
       password: s.password,
@@ -163,6 +200,7 @@ export class GatewayConnection {
         inboundPerMinute: s.simulator?.inboundPerMinute,
         scenario: s.simulator?.scenario,
         users: { [s.tenant]: { [s.username]: s.password } },
+        eraTokens: s.era?.token ? [s.era.token] : undefined,
         logger,
       });
       this.simulator = sim;
@@ -183,7 +221,11 @@ export class GatewayConnection {
     this.statusOff = client.onStatus((status) => {
       if (this.current !== client) return;
       this.lastStatus = status;
-      for (const listener of this.users.values()) if (listener) safeCall(listener, status);
+      for (const u of this.users.values()) if (u.onStatus) safeCall(u.onStatus, status);
+    });
+    this.noticeOff = client.onNotice((notice) => {
+      if (this.current !== client) return;
+      for (const u of this.users.values()) if (u.onNotice) safeCall(u.onNotice, notice);
     });
     return client;
   }
@@ -199,6 +241,8 @@ export class GatewayConnection {
     this.simulatorStarting = undefined;
     this.statusOff?.();
     this.statusOff = undefined;
+    this.noticeOff?.();
+    this.noticeOff = undefined;
     this.lastStatus = IDLE;
     const problems: string[] = [];
     const step = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
@@ -217,9 +261,9 @@ export class GatewayConnection {
   }
 }
 
-function safeCall(fn: (status: ConnectionStatus) => void, status: ConnectionStatus): void {
+function safeCall<T>(fn: (value: T) => void, value: T): void {
   try {
-    fn(status);
+    fn(value);
   } catch {
     // a user's status callback must not break the others
   }

@@ -8,6 +8,10 @@ import type { GatewaySettings } from './gateway-connection';
 /** The cc-gateway node's editor properties (all optional: old flows may lack some). */
 export interface GatewayNodeConfig {
   mode?: string;
+  /** The wire: `ccflow` (our protocol, the default) or `era` (Era / Incoplax). */
+  platform?: string;
+  /** Era / Incoplax: `token` (an integration point's token) or `user` (a user's login on /ws). */
+  eraAuth?: string;
   url?: string;
   tenant?: string;
   ca?: string;
@@ -31,12 +35,16 @@ export interface GatewayNodeConfig {
 export interface GatewayCredentials {
   username?: string;
   password?: string;
+  /** Era / Incoplax integration token. Never logged. */
+  token?: string;
 }
 
 export const GATEWAY_DEFAULTS = {
   tenant: 'demo',
   username: 'demo',
   password: 'demo',
+  /** The integration token the embedded simulator's Era face accepts by default. */
+  eraToken: 'demo-token',
   heartbeatS: 15,
   responseTimeoutS: 10,
   reconnectInitialS: 0.5,
@@ -69,13 +77,21 @@ export function readGatewaySettings(
 ): GatewaySettings {
   const errors: string[] = [];
   const mode = config.mode === 'remote' ? 'remote' : 'simulator';
+  const platform = config.platform === 'era' ? 'era' : 'ccflow';
+  const eraAuth = config.eraAuth === 'user' ? 'user' : 'token';
   const url = (config.url ?? '').trim();
   if (mode === 'remote' && !/^wss?:\/\/[^\s/]+/i.test(url)) {
     errors.push('url must start with ws:// or wss:// and name a host');
   }
   const username = credentials?.username || (mode === 'simulator' ? GATEWAY_DEFAULTS.username : '');
   const password = credentials?.password || (mode === 'simulator' ? GATEWAY_DEFAULTS.password : '');
-  if (mode === 'remote' && !username) errors.push('username is required');
+  const token = credentials?.token || (mode === 'simulator' ? GATEWAY_DEFAULTS.eraToken : '');
+  if (mode === 'remote' && !username && !(platform === 'era' && eraAuth === 'token')) {
+    errors.push('username is required');
+  }
+  if (mode === 'remote' && platform === 'era' && eraAuth === 'token' && !token) {
+    errors.push('the Era integration token is required');
+  }
   const tenant = (config.tenant ?? '').trim() || GATEWAY_DEFAULTS.tenant;
 
   const heartbeatS = num(config.heartbeat, 'heartbeat', GATEWAY_DEFAULTS.heartbeatS, 0, errors);
@@ -131,6 +147,8 @@ export function readGatewaySettings(
   const ca = (config.ca ?? '').trim();
   return {
     mode,
+    platform,
+    era: platform === 'era' ? { auth: eraAuth, token } : undefined,
     url,
     tenant,
     username,

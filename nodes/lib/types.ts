@@ -4,7 +4,7 @@
  * the first user registers and closed when the last one leaves.
  */
 import type { Node } from 'node-red';
-import type { ConnectionStatus, GatewayClientApi } from '../../src/client/api';
+import type { ConnectionStatus, GatewayClientApi, Notice } from '../../src/client/api';
 import type { EventHubApi } from '../../src/hub/api';
 
 export interface GatewayConfigNode extends Node {
@@ -12,7 +12,12 @@ export interface GatewayConfigNode extends Node {
   readonly client: GatewayClientApi | undefined;
   /** The event hub; created on first use. */
   hub(): EventHubApi;
-  register(user: Node, onStatus?: (status: ConnectionStatus) => void): GatewayClientApi;
+  /** `onNotice` hears of `gap` (events may be lost), `kickout` and `shutdown` notices. */
+  register(
+    user: Node,
+    onStatus?: (status: ConnectionStatus) => void,
+    onNotice?: (notice: Notice) => void,
+  ): GatewayClientApi;
   deregister(user: Node): Promise<void>;
   readonly connectionStatus: ConnectionStatus;
 }

@@ -3,6 +3,7 @@
  * frames on (binary frames are refused: every wire here is UTF-8 JSON), report the end of the
  * socket once, send, close gracefully or abort. The wire's meaning stays in each driver.
  */
+import type http from 'node:http';
 import WebSocket from 'ws';
 import type { LinkHandler } from './api';
 
@@ -21,6 +22,8 @@ export interface SocketOptions {
   readonly onText: (text: string) => void;
   /** A pong to a `ping()` (counts as a received frame for liveness). */
   readonly countPong?: boolean;
+  /** HTTP statuses of the upgrade answer that mean refused credentials (no retry loop). */
+  readonly refuseOn?: readonly number[];
 }
 
 const CLOSE_GRACE_MS = 500;
@@ -62,6 +65,21 @@ export class WsSocket {
       }
     });
     if (o.countPong) ws.on('pong', () => h.frameIn());
+    const refuseOn = o.refuseOn;
+    if (refuseOn) {
+      ws.on('unexpected-response', (req: http.ClientRequest, res: http.IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        res.resume();
+        req.destroy();
+        if (this.ended) return;
+        this.ended = true;
+        if (refuseOn.includes(status)) {
+          h.refused(`authentication refused: HTTP ${status}`);
+        } else {
+          h.lost(o.scrub(`unexpected server response: ${status}`));
+        }
+      });
+    }
     ws.on('error', (err: Error) => {
       o.log.debug(`gateway: socket error: ${o.scrub(err.message)}`);
       this.lost(o.scrub(err.message));

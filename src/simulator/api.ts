@@ -87,6 +87,11 @@ export interface SimulatorOptions {
   replayBuffer?: number;
   /** Heartbeat interval announced to clients (ms). Default 15 000. */
   heartbeatMs?: number;
+  /**
+   * Era / Incoplax face: the integration tokens accepted on `/ws/token/v1/<token>`. Default
+   * ['demo-token']. `/ws` takes the `users` above as HTTP Basic credentials.
+   */
+  eraTokens?: string[];
   /** ccsevents domain of the tenant. Default 'demo.cc.local'. */
   domain?: string;
   /** Deterministic ids and timings for tests. */

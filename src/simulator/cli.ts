@@ -6,10 +6,13 @@
  */
 import { parseArgs } from 'node:util';
 import type { SimulatorOptions } from './api';
+import { ERA_PATHS } from '../platforms/era/mapping';
+import { DEFAULT_ERA_TOKEN } from './contact-center/faces/era';
 import { loadScenarioFile } from './scenario';
 import { Simulator } from './simulator';
 
-export const USAGE = `ccflow-sim: a virtual contact center speaking the ccflow gateway protocol
+export const USAGE = `ccflow-sim: a virtual contact center speaking the ccflow gateway protocol and the
+Era / Incoplax WebSocket API (simulated from the vendor's public documents)
 
 Usage: ccflow-sim [options]
 
@@ -28,6 +31,9 @@ Usage: ccflow-sim [options]
   --user U           accepted username (default demo)
   --password P       accepted password (default demo)
   --domain D         ccsevents domain (default demo.cc.local)
+  --platform P       wire to announce: ccflow (default) or era; both are always served:
+                     ccflow on any path, Era / Incoplax on /ws/token/v1/<token> and /ws
+  --era-token T      integration token accepted on /ws/token/v1/<token> (default demo-token)
   --seed N           deterministic ids and traffic
   --quiet            log only warnings and errors
   --help             this text
@@ -46,6 +52,7 @@ function num(name: string, v: string | undefined, min = 0): number | undefined {
 export function parseCli(argv: string[]): {
   help: boolean;
   quiet: boolean;
+  platform: 'ccflow' | 'era';
   options: SimulatorOptions;
 } {
   const { values } = parseArgs({
@@ -67,6 +74,8 @@ export function parseCli(argv: string[]): {
       user: { type: 'string' },
       password: { type: 'string' },
       domain: { type: 'string' },
+      platform: { type: 'string' },
+      'era-token': { type: 'string' },
       seed: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -75,6 +84,14 @@ export function parseCli(argv: string[]): {
   const speed = num('speed', values.speed);
   if (speed !== undefined && speed <= 0) throw new Error('--speed must be > 0');
   const load = num('load', values.load, 1);
+  const platform = values.platform ?? 'ccflow';
+  if (platform !== 'ccflow' && platform !== 'era') {
+    throw new Error('--platform must be ccflow or era');
+  }
+  const eraToken = values['era-token'];
+  if (eraToken !== undefined && !/^[A-Za-z0-9._~-]{1,256}$/.test(eraToken)) {
+    throw new Error('--era-token must be 1-256 letters, digits or ._~-');
+  }
   const options: SimulatorOptions = {
     port: num('port', values.port),
     host: values.host,
@@ -90,9 +107,10 @@ export function parseCli(argv: string[]): {
       [values.tenant ?? 'demo']: { [values.user ?? 'demo']: values.password ?? 'demo' },
     },
     domain: values.domain,
+    eraTokens: eraToken !== undefined ? [eraToken] : undefined,
     seed: num('seed', values.seed),
   };
-  return { help: !!values.help, quiet: !!values.quiet, options };
+  return { help: !!values.help, quiet: !!values.quiet, platform, options };
 }
 
 async function main(): Promise<void> {
@@ -121,11 +139,21 @@ async function main(): Promise<void> {
   const { url } = await sim.start();
   const o = parsed.options;
   const [tenant, users] = Object.entries(o.users ?? {})[0];
-  process.stdout.write(
-    `${url}\n` +
-      `  login: tenant ${tenant}, user ${Object.keys(users)[0]}; agents ${sim.model.agentIds().join(', ')}\n` +
-      `  speed x${o.speed ?? 1}; inbound ${o.inboundPerMinute ?? 0}/min; webhooks ${(o.webhooks ?? []).join(' ') || 'none'}\n`,
-  );
+  if (parsed.platform === 'era') {
+    const token = (o.eraTokens ?? [DEFAULT_ERA_TOKEN])[0];
+    process.stdout.write(
+      `${url}${ERA_PATHS.token(token)}\n` +
+        `  Era / Incoplax WebSocket API: frames ["method", {params}], subscribe to ccsevents.*; ` +
+        `also ${url}${ERA_PATHS.user} with HTTP Basic user ${Object.keys(users)[0]}\n` +
+        `  agents ${sim.model.agentIds().join(', ')}; speed x${o.speed ?? 1}; inbound ${o.inboundPerMinute ?? 0}/min\n`,
+    );
+  } else {
+    process.stdout.write(
+      `${url}\n` +
+        `  login: tenant ${tenant}, user ${Object.keys(users)[0]}; agents ${sim.model.agentIds().join(', ')}\n` +
+        `  speed x${o.speed ?? 1}; inbound ${o.inboundPerMinute ?? 0}/min; webhooks ${(o.webhooks ?? []).join(' ') || 'none'}\n`,
+    );
+  }
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;

@@ -1,7 +1,8 @@
 /**
  * The virtual contact center's host: one HTTP server with a WebSocket server on it, one model of
  * agents, legs, dialogs, connections and seances (./contact-center/), and the faces that speak
- * each vendor's wire over that model (./contact-center/faces/: ccflow, docs/protocol.md). The
+ * each vendor's wire over that model (./contact-center/faces/: ccflow, docs/protocol.md, on any
+ * path; Era / Incoplax on /ws and /ws/token/v1/<token>). The
  * host routes each WebSocket connection and HTTP request to its face, hands every model event to
  * the faces, POSTs dialog webhooks, schedules inbound traffic and load mode.
  */
@@ -67,7 +68,16 @@ export class Simulator implements SimulatorApi {
     if (this.server) return { url: this.currentUrl, port: this.port };
     const host = this.opts.host ?? '127.0.0.1';
     const server = http.createServer((req, res) => this.http(req, res));
-    const wss = new WebSocketServer({ server, maxPayload: HARD_FRAME_BYTES });
+    const wss = new WebSocketServer({
+      server,
+      maxPayload: HARD_FRAME_BYTES,
+      // A face may refuse the upgrade itself (Era: 401 for a wrong token), as a platform does.
+      verifyClient: (info, done) => {
+        const status = this.faces.find((f) => f.accepts(info.req))?.verify?.(info.req);
+        if (status === undefined) done(true);
+        else done(false, status, http.STATUS_CODES[status]);
+      },
+    });
     wss.on('connection', (ws, req) => this.accept(ws, req));
     wss.on('error', (err) => this.logger.error(`ws server: ${err.message}`));
     await new Promise<void>((resolve, reject) => {

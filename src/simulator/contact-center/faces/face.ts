@@ -1,6 +1,6 @@
 /**
  * A face reads and writes one vendor's wire over the one contact-center model: our own ccflow
- * protocol (./ccflow.ts), later Era / Incoplax, Tinet. The simulator host (../../simulator.ts)
+ * protocol (./ccflow.ts), Era / Incoplax (./era.ts), later Tinet. The simulator host (../../simulator.ts)
  * owns the HTTP / WebSocket listener, the model, the webhooks and the clock; it hands each face
  * the WebSocket connections and HTTP requests that are its own and every event the model emits.
  */
@@ -31,6 +31,8 @@ export interface Face {
   readonly name: string;
   /** Whether a WebSocket upgraded on this request is this face's (e.g. by its path). */
   accepts(req: http.IncomingMessage): boolean;
+  /** An HTTP status refusing the upgrade (e.g. 401 for a wrong token), undefined to accept. */
+  verify?(req: http.IncomingMessage): number | undefined;
   /** A WebSocket connection routed to this face. */
   connect(ws: WebSocket, req: http.IncomingMessage): void;
   /** An HTTP request (REST or push APIs); true when this face answered it. */

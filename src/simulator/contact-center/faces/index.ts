@@ -4,10 +4,11 @@
  * every connection no other face took.
  */
 import { CcflowFace } from './ccflow';
+import { EraFace } from './era';
 import type { Face, FaceHost } from './face';
 
 export function createFaces(host: FaceHost): Face[] {
-  return [new CcflowFace(host)];
+  return [new EraFace(host), new CcflowFace(host)];
 }
 
 export type { Face, FaceHost, FaceLogger, FaceStats } from './face';

@@ -1,0 +1,271 @@
+/**
+ * The Era / Incoplax driver: the vendor's documented WebSocket API. One socket to
+ * `/ws/token/v1/<token>` (an integration point's token) or `/ws` (a user's authorisation); no
+ * login frame (the URL token or the upgrade's authorisation is the login: a 401 / 403 answer is
+ * a refused login); frames `["method", {params}]`; subscriptions through `subscribe` with the
+ * same `id` on renewal and `expires: 0` to unsubscribe; notifications mapped onto the ccs
+ * family. No sequence numbers on this wire: resume = `resubscribe` (the client re-subscribes at
+ * once after a reconnect and raises a `gap` notice). Liveness: WebSocket-level ping / pong.
+ *
+ * Everything the public documents leave open is in ./mapping.ts, the one table.
+ */
+import crypto from 'node:crypto';
+import { CCS_EVENTS, FAMILY_CLASS } from '../../protocol/catalogue';
+import type { Data } from '../../protocol/types';
+import type {
+  Carriage,
+  LinkHandler,
+  OpenRequest,
+  PlatformDriver,
+  PlatformLink,
+  SubscribeRequest,
+} from '../api';
+import { WsSocket, wsUrlProblem } from '../ws-socket';
+import {
+  ERA_CLASSES,
+  ERA_PATHS,
+  NOTIFICATION,
+  OPERATIONS_CARRIED,
+  RESULT_SUFFIX,
+  UNSUPPORTED_WHY,
+  ccsData,
+  pick,
+  readResult,
+  subscribeFrame,
+  userAuthorization,
+} from './mapping';
+
+export interface EraDriverOptions {
+  /** `token`: `/ws/token/v1/<token>`; `user`: `/ws` with the user's authorisation. */
+  auth: 'token' | 'user';
+  /** The integration point's token (auth `token`). Never logged. */
+  token?: string;
+  username?: string;
+  /** Never logged. */
+  password?: string;
+  tls?: { ca?: string; rejectUnauthorized?: boolean };
+}
+
+const CCS_NAMES = new Set(CCS_EVENTS);
+/** Notifications remembered to deliver an event once when several subscriptions match it. */
+const RECENT_NOTIFICATIONS = 256;
+
+export class EraDriver implements PlatformDriver {
+  readonly platform = 'era';
+  readonly resume = 'resubscribe' as const;
+  readonly secrets: readonly string[];
+
+  constructor(private readonly o: EraDriverOptions) {
+    this.secrets = [o.token, o.password].filter((s): s is string => !!s);
+  }
+
+  checkUrl(url: unknown): string | undefined {
+    const bad = wsUrlProblem(url);
+    if (bad) return bad;
+    if (this.o.auth === 'token' && !this.o.token) return 'the Era integration token is missing';
+    return undefined;
+  }
+
+  carries(op: string): Carriage {
+    return Object.prototype.hasOwnProperty.call(OPERATIONS_CARRIED, op)
+      ? { carried: true }
+      : { carried: false, why: UNSUPPORTED_WHY };
+  }
+
+  /** The endpoint for a base URL: `<base>/ws/token/v1/<token>` or `<base>/ws`. */
+  endpoint(base: string): string {
+    const u = new URL(base);
+    const path = u.pathname.replace(/\/+$/, '');
+    if (!/\/ws(\/|$)/.test(path)) {
+      u.pathname =
+        path + (this.o.auth === 'token' ? ERA_PATHS.token(this.o.token ?? '') : ERA_PATHS.user);
+    }
+    return u.toString();
+  }
+
+  open(request: OpenRequest): PlatformLink {
+    return new EraLink(this.o, this.endpoint(request.url), request);
+  }
+}
+
+class EraLink implements PlatformLink {
+  private readonly socket: WsSocket;
+  private readonly h: LinkHandler;
+  /** Wire qid (a UUID, as documented) -> the client's qid and subscription id. */
+  private readonly qids = new Map<string, { qid: string; id: string; expires: number }>();
+  /** Fingerprint of a recent notification -> subscription ids that delivered it. */
+  private readonly recent = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly o: EraDriverOptions,
+    url: string,
+    req: OpenRequest,
+  ) {
+    this.h = req.handler;
+    const headers =
+      o.auth === 'user'
+        ? { authorization: userAuthorization(o.username ?? '', o.password ?? '') }
+        : undefined;
+    this.socket = new WsSocket({
+      url,
+      connectTimeoutMs: req.connectTimeoutMs,
+      tls: o.tls,
+      headers,
+      handler: req.handler,
+      log: req.log,
+      scrub: req.scrub,
+      countPong: true,
+      refuseOn: [401, 403],
+      onOpen: () => this.onOpen(),
+      onText: (text) => this.onText(text),
+    });
+  }
+
+  sendOperation(): void {
+    // Never called: the driver carries no operation (see mapping.ts) and the client asks first.
+  }
+
+  sendSubscribe(r: SubscribeRequest): void {
+    const ccs = `${FAMILY_CLASS.ccs}.`;
+    const other = r.events.filter((p) => !p.startsWith(ccs));
+    if (other.length > 0 && r.expires > 0) {
+      // dialog and agent events do not exist on this platform: refused here, nothing sent.
+      setImmediate(() =>
+        this.h.subscribeAnswer({
+          qid: r.qid,
+          id: r.id,
+          code: 400,
+          errorCode: 'UNSUPPORTED',
+          message: `era: no ${other.join(', ')} events on this platform (only ${ERA_CLASSES.ccs})`,
+          expires: 0,
+        }),
+      );
+      return;
+    }
+    const wireQid = crypto.randomUUID();
+    this.qids.set(wireQid, { qid: r.qid, id: r.id, expires: r.expires });
+    this.socket.send(JSON.stringify(subscribeFrame({ ...r, qid: wireQid })));
+  }
+
+  ping(): void {
+    this.socket.ping();
+  }
+
+  close(): Promise<void> {
+    return this.socket.close();
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  private onOpen(): void {
+    this.h.opened();
+    // No login frame on this wire: an open socket is an authorised one.
+    this.h.ready({
+      resumed: false,
+      who:
+        this.o.auth === 'token'
+          ? 'an Era integration point (token)'
+          : `Era user ${this.o.username ?? ''}`,
+    });
+  }
+
+  private onText(text: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch (err) {
+      this.h.invalidFrame('BAD_JSON', `invalid frame dropped: ${(err as Error).message}`);
+      return;
+    }
+    if (
+      !Array.isArray(frame) ||
+      frame.length < 2 ||
+      typeof frame[0] !== 'string' ||
+      frame[1] === null ||
+      typeof frame[1] !== 'object' ||
+      Array.isArray(frame[1])
+    ) {
+      this.h.invalidFrame('BAD_FRAME', 'invalid frame dropped: not ["method", {params}]');
+      return;
+    }
+    const method = frame[0];
+    const params = frame[1] as Data;
+    if (method.endsWith(RESULT_SUFFIX)) return this.onResult(method, params);
+    if ((NOTIFICATION.methods as readonly string[]).includes(method)) {
+      return this.onNotification(params);
+    }
+    this.h.problem('UNKNOWN_METHOD', `era: frame "${method}" ignored`);
+  }
+
+  private onResult(method: string, params: Data): void {
+    const wireQid = typeof params.qid === 'string' ? params.qid : '';
+    const q = this.qids.get(wireQid);
+    if (!q) {
+      this.h.problem('UNKNOWN_REQID', `era: ${method} for unknown qid "${wireQid}"`);
+      return;
+    }
+    this.qids.delete(wireQid);
+    const r = readResult(params);
+    const granted = typeof params.expires === 'number' ? params.expires : q.expires;
+    this.h.subscribeAnswer({
+      qid: q.qid,
+      id: q.id,
+      code: r.ok ? 0 : 400,
+      errorCode: r.ok ? null : 'REFUSED',
+      message: r.ok ? 'ok' : r.message,
+      expires: granted,
+    });
+  }
+
+  private onNotification(params: Data): void {
+    const subId = pick(params, NOTIFICATION.subscriptionKeys);
+    let event = pick(params, NOTIFICATION.eventKeys);
+    let cls = pick(params, NOTIFICATION.classKeys);
+    const data = pick(params, NOTIFICATION.dataKeys);
+    if (typeof event === 'string' && event.includes('.')) {
+      const dot = event.indexOf('.');
+      cls ??= event.slice(0, dot);
+      event = event.slice(dot + 1);
+    }
+    if (typeof event !== 'string' || data === null || typeof data !== 'object') {
+      this.h.invalidFrame('BAD_EVENT', 'invalid notification dropped: no event name or data');
+      return;
+    }
+    if ((cls !== undefined && cls !== ERA_CLASSES.ccs) || !CCS_NAMES.has(event)) {
+      this.h.problem('UNMAPPED_EVENT', `era: ${String(cls ?? '?')}.${event} is not mapped`);
+      return;
+    }
+    const sub = typeof subId === 'string' ? subId : '';
+    if (this.duplicate(`${event}|${JSON.stringify(data)}`, sub)) return;
+    this.h.event({
+      type: 'event',
+      family: 'ccs',
+      name: event,
+      seq: 0,
+      ts: Date.now(),
+      subIds: sub ? [sub] : undefined,
+      data: ccsData(data as Data),
+    });
+  }
+
+  /**
+   * One notification per matching subscription: the same event named by another of our
+   * subscriptions right after is a copy. The same subscription naming it again is a new event.
+   */
+  private duplicate(fingerprint: string, sub: string): boolean {
+    const seen = this.recent.get(fingerprint);
+    if (seen && !seen.has(sub)) {
+      seen.add(sub);
+      return true;
+    }
+    this.recent.delete(fingerprint);
+    this.recent.set(fingerprint, new Set([sub]));
+    if (this.recent.size > RECENT_NOTIFICATIONS) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+    return false;
+  }
+}

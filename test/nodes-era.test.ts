@@ -1,0 +1,211 @@
+/**
+ * The nodes on a cc-gateway configured for Era / Incoplax (embedded simulator in Era mode, real
+ * socket): cc-ccs-events and cc-seance-events deliver every ccs event of a scenario exactly
+ * once; a dropped connection re-subscribes and reports a gap (status and a Catch node); an
+ * operation the platform cannot carry ends failed / unsupported at once with nothing sent; the
+ * token never reaches a log line.
+ */
+import assert from 'node:assert/strict';
+import { GatewayClient } from '../src/client/gateway-client';
+import type { GatewayEvent } from '../src/client/api';
+import type { GatewayConfigNode } from '../nodes/lib/types';
+import type { SimulatorApi } from '../src/simulator/api';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const helper = require('node-red-node-test-helper');
+const gatewayModule = require('../nodes/cc-gateway');
+const ccsModule = require('../nodes/cc-ccs-events');
+const seanceModule = require('../nodes/cc-seance-events');
+const previewModule = require('../nodes/cc-preview-call');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+helper.init(require.resolve('node-red'));
+
+type Msg = Record<string, any>;
+
+function until(pred: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const t = setInterval(() => {
+      if (pred()) {
+        clearInterval(t);
+        resolve();
+      } else if (Date.now() - start > timeoutMs) {
+        clearInterval(t);
+        reject(new Error(`timed out waiting for ${what}`));
+      }
+    }, 5);
+  });
+}
+
+function collect(id: string): Msg[] {
+  const got: Msg[] = [];
+  helper.getNode(id).on('input', (msg: Msg) => got.push(msg));
+  return got;
+}
+
+const TOKEN = 'era-secret-token-42';
+
+describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', function () {
+  this.timeout(30000);
+  let observer: GatewayClient | undefined;
+
+  const flow = [
+    {
+      id: 'gw',
+      type: 'cc-gateway',
+      mode: 'simulator',
+      platform: 'era',
+      eraAuth: 'token',
+      simSpeed: 20,
+      heartbeat: 0,
+      reconnectInitial: 0.02,
+      reconnectMax: 0.1,
+    },
+    { id: 'ccs', type: 'cc-ccs-events', z: 'tab1', gateway: 'gw', wires: [['ccs-out']] },
+    { id: 'seance', type: 'cc-seance-events', z: 'tab1', gateway: 'gw', wires: [['seance-out']] },
+    {
+      id: 'preview',
+      z: 'tab1',
+      type: 'cc-preview-call',
+      gateway: 'gw',
+      agent: '1001',
+      agentType: 'str',
+      params: { customerNumber: { type: 'str', value: '48500100201' } },
+      outputs: 2,
+      wires: [['bridged'], ['failed']],
+    },
+    { id: 'catcher', type: 'catch', z: 'tab1', scope: null, uncaught: false, wires: [['caught']] },
+    ...['ccs-out', 'seance-out', 'bridged', 'failed', 'caught'].map((id) => ({
+      id,
+      type: 'helper',
+      z: 'tab1',
+    })),
+  ];
+
+  async function load(): Promise<{ gw: GatewayConfigNode; sim: SimulatorApi }> {
+    await helper.load([gatewayModule, ccsModule, seanceModule, previewModule], flow, {
+      gw: { token: TOKEN },
+    });
+    const gw = helper.getNode('gw') as GatewayConfigNode;
+    await gw.client!.whenConnected();
+    const sim = (gw as unknown as { embeddedSimulator: SimulatorApi }).embeddedSimulator;
+    await until(() => gw.client!.stats().framesIn >= 1, 'ccs subscription answered');
+    return { gw, sim };
+  }
+
+  /** A ccflow client on the same simulator: drives the scenario and records the reference. */
+  async function drive(
+    sim: SimulatorApi,
+  ): Promise<{ client: GatewayClient; want: GatewayEvent[] }> {
+    const client = new GatewayClient({
+      url: sim.url,
+      tenant: 'demo',
+      username: 'demo',
+      password: 'demo',
+    });
+    observer = client;
+    const want: GatewayEvent[] = [];
+    client.on('ccs', '*', (e) => want.push(e));
+    client.subscribe({ events: ['ccsevents.*'] });
+    client.start();
+    await client.whenConnected();
+    await until(() => client.stats().framesIn >= 2, 'observer subscribed');
+    return { client, want };
+  }
+
+  afterEach(async () => {
+    await observer?.close();
+    observer = undefined;
+    await helper.unload();
+  });
+
+  it('cc-ccs-events and cc-seance-events deliver every ccs event of a transfer scenario once', async () => {
+    const { gw, sim } = await load();
+    assert.equal(gw.client!.platform, 'era');
+    const ccs = collect('ccs-out');
+    const seance = collect('seance-out');
+    const { client, want } = await drive(sim);
+    const call = await client.startOperation('1001', 'previewObCall', {
+      customerNumber: '48500100201',
+    }).done;
+    assert.equal(call.outcome, 'bridged');
+    const consult = await client.startOperation('1001', 'startAtxfer', {
+      targetType: 1,
+      target: '1002',
+    }).done;
+    assert.equal(consult.outcome, 'linked');
+    const done = await client.startOperation('1001', 'completeAtxfer', {}).done;
+    assert.equal(done.outcome, 'transferred');
+    assert.ok(sim.customerHangup('1002'));
+    await until(() => want.some((e) => e.name === 'seance_delete'), 'scenario over');
+    await until(() => ccs.length + seance.length >= want.length, 'every event at the nodes');
+    await new Promise((r) => setTimeout(r, 100));
+    const key = (name: string, d: Record<string, unknown>) =>
+      [name, d.call_id, d.connection_id, d.seance_id, d.state, d.number].join('|');
+    const atNodes = [...ccs, ...seance].map((m) => key(m.topic, m.payload)).sort();
+    const reference = want.map((e) => key(e.name, e.data)).sort();
+    assert.equal(atNodes.length, reference.length, 'each event once');
+    assert.deepEqual(atNodes, reference);
+    assert.ok(ccs.every((m) => /^(call|connection)_/.test(m.topic)));
+    assert.ok(seance.every((m) => m.topic.startsWith('seance_')));
+    assert.ok(
+      seance.some((m) => m.topic === 'seance_set_next_number'),
+      'the transfer chain',
+    );
+  });
+
+  it('a dropped connection re-subscribes and reports a gap to the status and a Catch node', async () => {
+    const { gw, sim } = await load();
+    const caught = collect('caught');
+    const ccs = collect('ccs-out');
+    const statuses: Msg[] = [];
+    const ccsNode = helper.getNode('ccs');
+    const orig = ccsNode.status.bind(ccsNode);
+    ccsNode.status = (s: Msg) => {
+      statuses.push(s);
+      return orig(s);
+    };
+    const requests = sim.stats().requests;
+    await sim.stop();
+    sim.inboundCall('48500100202', '1003'); // while nobody listens
+    await sim.start();
+    await until(() => caught.some((m) => m.topic === 'gap'), 'gap at the Catch node');
+    const gap = caught.find((m) => m.topic === 'gap')!;
+    assert.match(gap.error.message, /gap/);
+    assert.match(gap.payload.message, /cannot be replayed/);
+    assert.equal(gap.payload.code, 'gap');
+    await until(() => statuses.some((s) => /gap/.test(String(s.text))), 'gap status');
+    await until(() => sim.stats().requests > requests, 're-subscribed');
+    assert.ok(sim.customerHangup('1003'));
+    await until(() => ccs.some((m) => m.topic === 'call_delete'), 'events after the gap');
+    assert.equal(gw.client!.stats().gaps, 1);
+    const logged = JSON.stringify(helper.log().args);
+    assert.ok(!logged.includes(TOKEN), 'the token is in no log line');
+  });
+
+  it('an operation Era cannot carry ends failed / unsupported at once, with nothing sent', async () => {
+    const { sim } = await load();
+    const failed = collect('failed');
+    const requests = sim.stats().requests;
+    helper.getNode('preview').receive({ payload: {}, crm: 'lead-7' });
+    await until(() => failed.length === 1, 'failed output');
+    assert.equal(failed[0].cc.reason, 'unsupported');
+    assert.equal(failed[0].crm, 'lead-7');
+    assert.equal(sim.stats().requests, requests, 'nothing reached the platform');
+  });
+
+  it('tells the editor which operations each platform carries', async () => {
+    await load();
+    const res = await helper.request().get('/cc-contact-center/catalogue').expect(200);
+    const era = res.body.platforms.era;
+    assert.equal(era.label, 'Era / Incoplax');
+    assert.equal(era.operations.previewObCall.carried, false);
+    assert.match(era.operations.previewObCall.why, /uc\/calls/);
+    assert.ok(
+      Object.values(res.body.platforms.ccflow.operations).every(
+        (c) => (c as { carried: boolean }).carried,
+      ),
+    );
+  });
+});
