@@ -16,16 +16,9 @@ import { NOTIFICATION, subscribeFrame } from '../src/platforms/era/mapping';
 import { CCS_EVENTS } from '../src/protocol/catalogue';
 import { Simulator } from '../src/simulator/simulator';
 import { repoRoot } from './support/seeds';
+import { until } from './support/wait';
 
 type Frame = [string, Record<string, any>];
-
-async function until(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** A client written from the documents: array frames in, array frames out. */
 class DocClient {
@@ -49,7 +42,7 @@ class DocClient {
   }
 
   async wait(pred: (f: Frame) => boolean, what: string): Promise<Frame> {
-    await until(() => this.frames.some(pred), what);
+    await until(what, () => this.frames.some(pred));
     return this.frames.find(pred) as Frame;
   }
 
@@ -116,7 +109,7 @@ describe('Era / Incoplax: ccflow-sim --platform era', function () {
       const reply = await c.wait((f) => f[0] === 'subscribe_result', 'subscribe_result');
       assert.equal(reply[1].qid, req[1].qid);
       assert.equal(reply[1].result, 'ok');
-      await until(() => c.notifications().length >= 5, 'ccsevents notifications');
+      await until('ccsevents notifications', () => c.notifications().length >= 5);
       for (const n of c.notifications()) {
         assert.ok(Array.isArray(n) && n.length === 2, 'a notification is ["method", {params}]');
         assert.ok(CCS_EVENTS.includes(ccsName(n)), `a ccs event name: ${ccsName(n)}`);
@@ -178,18 +171,18 @@ describe('Era / Incoplax: the simulator face against the documented bodies', fun
     c.send(renew);
     await c.wait((f) => f[1].qid === renew[1].qid, 'renewal reply');
     sim.inboundCall('48500100201', '1001');
-    await until(() => c.notifications().length >= 4, 'notifications');
+    await until('notifications', () => c.notifications().length >= 4);
     const firstName = ccsName(c.notifications()[0]);
     const bySub = (id: string) =>
       c.notifications().filter((n) => NOTIFICATION.subscriptionKeys.some((k) => n[1][k] === id));
-    await until(() => bySub('sub-a').length === bySub('sub-b').length, 'both subscriptions');
+    await until('both subscriptions', () => bySub('sub-a').length === bySub('sub-b').length);
     assert.equal(ccsName(bySub('sub-a')[0]), firstName);
     const unsub = documentedSubscribe('sub-a', 0);
     c.send(unsub);
     await c.wait((f) => f[1].qid === unsub[1].qid, 'unsubscribe reply');
     const before = bySub('sub-a').length;
     sim.customerHangup('1001');
-    await until(() => bySub('sub-b').some((n) => ccsName(n) === 'seance_delete'), 'hang-up events');
+    await until('hang-up events', () => bySub('sub-b').some((n) => ccsName(n) === 'seance_delete'));
     assert.equal(bySub('sub-a').length, before, 'nothing more for the unsubscribed id');
     c.close();
   });
@@ -271,12 +264,12 @@ describe('Era / Incoplax driver against the simulator', function () {
     ref.subscribe({ events: ['ccsevents.*'] });
     ref.start();
     await ref.whenConnected();
-    await until(() => c.stats().framesIn >= 2 && ref.stats().framesIn >= 2, 'subscribed');
+    await until('subscribed', () => c.stats().framesIn >= 2 && ref.stats().framesIn >= 2);
     sim.inboundCall('48500100201', '1001');
-    await until(() => want.some((e) => e.name === 'connection_create'), 'answered');
+    await until('answered', () => want.some((e) => e.name === 'connection_create'));
     sim.customerHangup('1001');
-    await until(() => want.some((e) => e.name === 'seance_delete'), 'reference complete');
-    await until(() => got.length >= want.length, 'era events');
+    await until('reference complete', () => want.some((e) => e.name === 'seance_delete'));
+    await until('era events', () => got.length >= want.length);
     await new Promise((r) => setTimeout(r, 50));
     const sorted = (d: Record<string, unknown>) =>
       JSON.stringify(Object.fromEntries(Object.entries(d).sort(([a], [b]) => a.localeCompare(b))));
@@ -300,19 +293,19 @@ describe('Era / Incoplax driver against the simulator', function () {
     c.on('ccs', '*', (e) => got.push(e));
     c.subscribe({ id: 'ccs-sub', events: ['ccsevents.*'] });
     await c.whenConnected();
-    await until(() => sim.stats().requests >= 1, 'subscribed');
+    await until('subscribed', () => sim.stats().requests >= 1);
     await sim.stop(); // the platform goes away: sockets dropped
     sim.inboundCall('48500100202', '1002'); // events nobody receives
     await sim.start();
-    await until(() => notices.length === 1, 'gap notice');
+    await until('gap notice', () => notices.length === 1);
     assert.equal(notices[0].code, 'gap');
     assert.match(notices[0].message, /cannot be replayed/);
     assert.ok(states.includes('reconnecting'));
     assert.equal(c.status.state, 'connected');
     assert.equal(c.stats().gaps, 1);
-    await until(() => sim.stats().requests >= 2, 're-subscribed');
+    await until('re-subscribed', () => sim.stats().requests >= 2);
     sim.customerHangup('1002');
-    await until(() => got.some((e) => e.name === 'seance_delete'), 'events after the gap');
+    await until('events after the gap', () => got.some((e) => e.name === 'seance_delete'));
     assert.ok(!logs.some((l) => l.includes('tok-secret-1')), 'the token is in no log line');
     assert.ok(logs.some((l) => l.includes('/ws/token/v1/***') || l.includes('notice gap')));
   });
@@ -348,7 +341,7 @@ describe('Era / Incoplax driver against the simulator', function () {
     c.onProblem((p) => problems.push(`${p.code} ${p.message}`));
     c.subscribe({ events: ['dialog.*'] });
     await c.whenConnected();
-    await until(() => problems.some((p) => p.startsWith('SUBSCRIBE_REFUSED')), 'refusal');
+    await until('refusal', () => problems.some((p) => p.startsWith('SUBSCRIBE_REFUSED')));
     assert.match(problems.join('\n'), /no dialog\.\* events on this platform/);
     assert.equal(sim.stats().requests, 0);
   });

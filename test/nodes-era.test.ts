@@ -10,6 +10,7 @@ import { GatewayClient } from '../src/client/gateway-client';
 import type { GatewayEvent } from '../src/client/api';
 import type { GatewayConfigNode } from '../nodes/lib/types';
 import type { SimulatorApi } from '../src/simulator/api';
+import { until } from './support/wait';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const helper = require('node-red-node-test-helper');
@@ -22,21 +23,6 @@ const previewModule = require('../nodes/cc-preview-call');
 helper.init(require.resolve('node-red'));
 
 type Msg = Record<string, any>;
-
-function until(pred: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const t = setInterval(() => {
-      if (pred()) {
-        clearInterval(t);
-        resolve();
-      } else if (Date.now() - start > timeoutMs) {
-        clearInterval(t);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 5);
-  });
-}
 
 function collect(id: string): Msg[] {
   const got: Msg[] = [];
@@ -90,7 +76,7 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
     const gw = helper.getNode('gw') as GatewayConfigNode;
     await gw.client!.whenConnected();
     const sim = (gw as unknown as { embeddedSimulator: SimulatorApi }).embeddedSimulator;
-    await until(() => gw.client!.stats().framesIn >= 1, 'ccs subscription answered');
+    await until('ccs subscription answered', () => gw.client!.stats().framesIn >= 1);
     return { gw, sim };
   }
 
@@ -110,7 +96,7 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
     client.subscribe({ events: ['ccsevents.*'] });
     client.start();
     await client.whenConnected();
-    await until(() => client.stats().framesIn >= 2, 'observer subscribed');
+    await until('observer subscribed', () => client.stats().framesIn >= 2);
     return { client, want };
   }
 
@@ -138,8 +124,8 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
     const done = await client.startOperation('1001', 'completeAtxfer', {}).done;
     assert.equal(done.outcome, 'transferred');
     assert.ok(sim.customerHangup('1002'));
-    await until(() => want.some((e) => e.name === 'seance_delete'), 'scenario over');
-    await until(() => ccs.length + seance.length >= want.length, 'every event at the nodes');
+    await until('scenario over', () => want.some((e) => e.name === 'seance_delete'));
+    await until('every event at the nodes', () => ccs.length + seance.length >= want.length);
     await new Promise((r) => setTimeout(r, 100));
     const key = (name: string, d: Record<string, unknown>) =>
       [name, d.call_id, d.connection_id, d.seance_id, d.state, d.number].join('|');
@@ -170,15 +156,15 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
     await sim.stop();
     sim.inboundCall('48500100202', '1003'); // while nobody listens
     await sim.start();
-    await until(() => caught.some((m) => m.topic === 'gap'), 'gap at the Catch node');
+    await until('gap at the Catch node', () => caught.some((m) => m.topic === 'gap'));
     const gap = caught.find((m) => m.topic === 'gap')!;
     assert.match(gap.error.message, /gap/);
     assert.match(gap.payload.message, /cannot be replayed/);
     assert.equal(gap.payload.code, 'gap');
-    await until(() => statuses.some((s) => /gap/.test(String(s.text))), 'gap status');
-    await until(() => sim.stats().requests > requests, 're-subscribed');
+    await until('gap status', () => statuses.some((s) => /gap/.test(String(s.text))));
+    await until('re-subscribed', () => sim.stats().requests > requests);
     assert.ok(sim.customerHangup('1003'));
-    await until(() => ccs.some((m) => m.topic === 'call_delete'), 'events after the gap');
+    await until('events after the gap', () => ccs.some((m) => m.topic === 'call_delete'));
     assert.equal(gw.client!.stats().gaps, 1);
     const logged = JSON.stringify(helper.log().args);
     assert.ok(!logged.includes(TOKEN), 'the token is in no log line');
@@ -189,7 +175,7 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
     const failed = collect('failed');
     const requests = sim.stats().requests;
     helper.getNode('preview').receive({ payload: {}, crm: 'lead-7' });
-    await until(() => failed.length === 1, 'failed output');
+    await until('failed output', () => failed.length === 1);
     assert.equal(failed[0].cc.reason, 'unsupported');
     assert.equal(failed[0].crm, 'lead-7');
     assert.equal(sim.stats().requests, requests, 'nothing reached the platform');

@@ -117,7 +117,7 @@ export class EventStatus {
     this.rate += this.count - this.window[this.slot];
     this.window[this.slot] = this.count;
     this.count = 0;
-    if (this.gapText && now >= this.gapUntil) this.gapText = '';
+    if (this.gapText && Date.now() >= this.gapUntil) this.gapText = '';
     this.render(this.rate);
   }
 
