@@ -535,7 +535,9 @@ describe('simulator: scenarios and CLI', () => {
     assert.throws(() => loadScenarioFile(bad), /invalid scenario/);
   });
 
-  it('runs as the ccflow-sim command: prints its URL, serves logins, stops on SIGTERM', async () => {
+  it('runs as the ccflow-sim command: prints its URL, serves logins, stops on SIGTERM', async function () {
+    // Two node processes start and stop here: allow for a loaded machine.
+    this.timeout(30000);
     const cli = path.join(repoRoot, 'dist', 'src', 'simulator', 'cli.js');
     const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0);
