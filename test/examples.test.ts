@@ -190,6 +190,7 @@ describe('examples', function () {
       'live-simulator-events',
       'screen-pop-crm',
       'agent-shift-supervisor',
+      'call-recordings',
     ]) {
       assert.ok(rels.includes(path.join('stories', `${story}.json`)), `no story ${story}`);
     }
@@ -419,6 +420,17 @@ describe('examples', function () {
       const log = await until('a call logged at wrap-up', () => logged[0], 30000);
       assert.match(log.payload.number, /^48\d+$/);
       assert.ok(log.payload.seance);
+    });
+
+    it('call recordings: the code of each finished recording is kept with the call', async () => {
+      const flow = example('stories/call-recordings.json', { simSpeed: 20, simInbound: 120 });
+      await load(flow);
+      const kept = collect(byName(flow, 'recording', 'debug').id);
+      const rec = await until('a finished recording', () => kept[0], 30000);
+      assert.equal(typeof rec.payload.code, 'string');
+      assert.ok(rec.payload.code.length > 0);
+      assert.ok(rec.payload.seance && rec.payload.connection);
+      assert.ok(rec.payload.legs.length >= 2, 'the recorded connection joined the legs');
     });
 
     it('agent shift: login, pause, logout and a supervisor listening in end done', async () => {
