@@ -191,6 +191,7 @@ describe('examples', function () {
       'screen-pop-crm',
       'agent-shift-supervisor',
       'call-recordings',
+      'era-ccsevents',
     ]) {
       assert.ok(rels.includes(path.join('stories', `${story}.json`)), `no story ${story}`);
     }
@@ -431,6 +432,25 @@ describe('examples', function () {
       assert.ok(rec.payload.code.length > 0);
       assert.ok(rec.payload.seance && rec.payload.connection);
       assert.ok(rec.payload.legs.length >= 2, 'the recorded connection joined the legs');
+    });
+
+    it('Era / Incoplax ccsevents: events arrive over the Era wire and each session is summarised once', async () => {
+      const flow = example('stories/era-ccsevents.json', { simSpeed: 20, simInbound: 6 });
+      await load(flow);
+      const gateway = helper.getNode(flow.find((n) => n.type === 'cc-gateway')!.id);
+      await until('connected', () => gateway.connectionStatus?.state === 'connected', WAIT_MS);
+      assert.equal(gateway.client.platform, 'era');
+      const ccs = collect(byName(flow, 'ccs event', 'debug').id);
+      const ended = collect(byName(flow, 'session ended', 'debug').id);
+      await until('call / connection events', () => ccs[0], WAIT_MS);
+      const summary = await until('a session summary', () => ended[0], 20000);
+      assert.match(summary.payload.seance, /\S/);
+      assert.ok(summary.payload.legs >= 2, JSON.stringify(summary.payload));
+      assert.equal(
+        ended.filter((m) => m.payload.seance === summary.payload.seance).length,
+        1,
+        'one summary per session',
+      );
     });
 
     it('agent shift: login, pause, logout and a supervisor listening in end done', async () => {

@@ -7,7 +7,12 @@ const path = require('path');
 const { root, seed003Bodies } = require('./toolkit');
 
 /** The example modules, in the order their examples are written. */
-const MODULES = [require('./stories'), require('./nodes'), require('./agents')];
+const MODULES = [
+  require('./stories'),
+  require('./nodes'),
+  require('./agents'),
+  require('./platforms'),
+];
 
 /** Every example: relative path under examples/ -> flow. */
 function buildAll() {

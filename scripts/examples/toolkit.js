@@ -77,6 +77,8 @@ function flow(slug, label, info) {
         simScenario: opts.scenario ? JSON.stringify(opts.scenario) : '',
         trackerTtl: 9,
         trackerMax: 10000,
+        // The platform's wire, only when not our own protocol (older examples stay as they are).
+        ...(opts.platform ? { platform: opts.platform, eraAuth: 'token' } : {}),
       });
       return api;
     },

@@ -160,9 +160,7 @@ export function notificationFrame(
   data: Data,
 ): [string, Data] {
   const out: Data = {};
-  for (const [ours, theirs] of Object.entries(CCS_FIELDS)) {
-    if (data[ours] !== undefined) out[theirs[0]] = data[ours];
-  }
+  for (const [k, v] of Object.entries(data)) out[CCS_FIELDS[k]?.[0] ?? k] = v;
   return [
     NOTIFICATION.methods[0],
     {
@@ -174,12 +172,21 @@ export function notificationFrame(
   ];
 }
 
-/** A notification's event data in the ccs family's field names. */
+/** Platform field name -> ours, for every candidate of the table. */
+const OURS: ReadonlyMap<string, string> = new Map(
+  Object.entries(CCS_FIELDS).flatMap(([ours, theirs]) => theirs.map((t) => [t, ours] as const)),
+);
+
+/**
+ * A notification's event data in the ccs family's field names; a key the table does not know
+ * is kept as it is (nothing the platform sends is dropped).
+ */
 export function ccsData(data: Data): Data {
   const out: Data = {};
-  for (const [ours, theirs] of Object.entries(CCS_FIELDS)) {
-    const v = pick(data, theirs);
-    if (v !== undefined) out[ours] = v;
+  for (const [k, v] of Object.entries(data)) {
+    if (v === undefined) continue;
+    const ours = OURS.get(k) ?? k;
+    if (out[ours] === undefined) out[ours] = v;
   }
   return out;
 }
