@@ -101,7 +101,7 @@ export = function register(RED: NodeAPI): void {
       (Number.isFinite(maxKb) && maxKb > 0 ? maxKb : DEFAULT_MAX_KB) * 1024,
     );
     let hub: EventHubApi | undefined;
-    let detach: () => Promise<void> = () => Promise.resolve();
+    let detach: (removed: boolean) => Promise<void> = () => Promise.resolve();
     const closeRoute = startWebhook(RED, this, {
       type: TYPE,
       path: config.path ?? '',
@@ -134,10 +134,10 @@ export = function register(RED: NodeAPI): void {
       }
     }
 
-    this.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (removed: boolean, done: () => void) => {
       closeRoute?.();
       status.close();
-      detach().then(
+      detach(removed).then(
         () => done(),
         () => done(),
       );

@@ -3,13 +3,16 @@
  * (or an embedded simulator and a connection to it), shared by all its users. The lifecycle is
  * in lib/gateway-connection.ts; this file is the Node-RED glue.
  */
+import { createHash } from 'node:crypto';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ConnectionStatus, GatewayClientApi, Logger, Notice } from '../src/client/api';
 import type { EventHubApi } from '../src/hub/api';
 import { catalogueJson } from '../src/protocol/catalogue';
 import { platformsJson } from '../src/platforms';
 import { CALLS_TOPIC, callsFeed } from './lib/calls-feed';
-import { GatewayConnection } from './lib/gateway-connection';
+import { Handover } from '../src/lifecycle/handover';
+import { GatewayConnection, type GatewaySettings } from './lib/gateway-connection';
+import { onFlowsStoppedForGood } from './lib/redeploy';
 import {
   readGatewaySettings,
   type GatewayCredentials,
@@ -23,6 +26,22 @@ type GatewayDef = NodeDef & GatewayNodeConfig;
 const CATALOGUE_PATH = '/cc-contact-center/catalogue';
 /** Admin endpoints of the editor's calls sidebar (changes then come on comms CALLS_TOPIC). */
 const CALLS_PATH = '/cc-contact-center/calls';
+
+/**
+ * Connections of config nodes being redeployed, by node id: the replacing node takes its
+ * predecessor's connection when the settings are the same (the session goes on), else it is
+ * closed. One per process, like the nodes' ids.
+ */
+const connections = new Handover<GatewayConnection>({
+  expire: (connection) => {
+    connection.close().catch(() => undefined);
+  },
+});
+
+/** The settings a connection was built from, as a digest (the password is in them). */
+function fingerprint(settings: GatewaySettings): string {
+  return createHash('sha256').update(JSON.stringify(settings)).digest('base64');
+}
 
 export = function ccGateway(RED: NodeAPI): void {
   function GatewayNode(this: Node<GatewayCredentials>, config: GatewayDef): void {
@@ -39,7 +58,14 @@ export = function ccGateway(RED: NodeAPI): void {
       warn: (m) => node.warn(m),
       error: (m) => node.error(m),
     };
-    const connection = new GatewayConnection(settings, { logger });
+    const print = fingerprint(settings);
+    const kept = connections.take(node.id, print);
+    const connection = kept ?? new GatewayConnection(settings, { logger });
+    if (kept) {
+      kept.setLogger(logger);
+      kept.adopted();
+      node.debug('connection kept across the deploy (settings unchanged)');
+    }
 
     const api: Omit<GatewayConfigNode, keyof Node> = {
       get client(): GatewayClientApi | undefined {
@@ -54,7 +80,8 @@ export = function ccGateway(RED: NodeAPI): void {
         onStatus?: (status: ConnectionStatus) => void,
         onNotice?: (notice: Notice) => void,
       ) => connection.register(user, onStatus, onNotice),
-      deregister: (user: Node) => connection.deregister(user),
+      deregister: (user: Node, redeploy?: boolean) => connection.deregister(user, redeploy),
+      report: (text: string, msg?: object) => connection.report(text, msg),
     };
     Object.defineProperties(node, Object.getOwnPropertyDescriptors(api));
     /** For tests and diagnostics: the embedded simulator while it runs. */
@@ -63,14 +90,25 @@ export = function ccGateway(RED: NodeAPI): void {
     const self = node as unknown as GatewayConfigNode;
     callsFeed.addGateway(self);
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       callsFeed.removeGateway(self);
+      if (!removed) {
+        // A redeploy: the node of the same id that replaces this one takes the connection if
+        // its settings are the same; otherwise (or if none comes) it is closed.
+        connection.holdForHandover();
+        connections.park(node.id, connection, print);
+        done();
+        return;
+      }
       connection.close().then(done, (err: unknown) => {
         node.warn(`close: ${(err as Error).message}`);
         done();
       });
     });
   }
+
+  // When the flows stop for good (not for a deploy), nothing is kept for a replacement.
+  onFlowsStoppedForGood(RED, releaseConnections);
 
   RED.nodes.registerType<Node<GatewayCredentials>, GatewayDef, unknown, GatewayCredentials>(
     'cc-gateway',
@@ -102,3 +140,7 @@ export = function ccGateway(RED: NodeAPI): void {
     else res.type('text/plain').send(text);
   });
 };
+
+function releaseConnections(): void {
+  connections.clear();
+}

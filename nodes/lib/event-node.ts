@@ -7,6 +7,7 @@ import type { Node, NodeAPI } from 'node-red';
 import type { ConnectionState, ConnectionStatus, Notice } from '../../src/client/api';
 import type { EventFamily } from '../../src/protocol/catalogue';
 import type { EventHubApi, TrackedListener } from '../../src/hub/api';
+import { whenFlowsStarted } from './redeploy';
 import type { GatewayConfigNode } from './types';
 
 /** How often the status is refreshed (ms); it shows the events of the last 60 refreshes. */
@@ -166,7 +167,7 @@ export function attachToGateway(
   family: EventFamily | undefined,
   status: EventStatus,
   listen: ((hub: EventHubApi) => TrackedListener) | undefined,
-): { hub: EventHubApi; detach: () => Promise<void> } | undefined {
+): { hub: EventHubApi; detach: (removed?: boolean) => Promise<void> } | undefined {
   const gateway = RED.nodes.getNode(gatewayId) as unknown as GatewayConfigNode | null;
   if (!gateway || typeof gateway.hub !== 'function') return undefined;
   gateway.register(
@@ -184,12 +185,16 @@ export function attachToGateway(
   );
   status.setConnection(gateway.connectionStatus);
   const hub = gateway.hub();
-  const off = family && listen ? hub.onEvent(family, listen(hub)) : undefined;
+  // Keyed by the node id: across a redeploy the events go to the node that replaces this one,
+  // held until its flow runs (see src/hub/parking.ts).
+  const off = family && listen ? hub.onEvent(family, listen(hub), { key: node.id }) : undefined;
+  const cancelResume = off ? whenFlowsStarted(RED, () => hub.resume(node.id)) : undefined;
   return {
     hub,
-    detach: async () => {
-      if (off) off();
-      await gateway.deregister(node);
+    detach: async (removed = true) => {
+      cancelResume?.();
+      if (off) off({ park: !removed });
+      await gateway.deregister(node, !removed);
     },
   };
 }

@@ -87,10 +87,10 @@ export function startGatewaySource(
   const offTracked = (spec.tracks ?? []).map((family) =>
     attached.hub.onEvent(family, () => undefined),
   );
-  node.on('close', (_removed: boolean, done: () => void) => {
+  node.on('close', (removed: boolean, done: () => void) => {
     for (const off of offTracked) off();
     status.close();
-    attached.detach().then(
+    attached.detach(removed).then(
       () => done(),
       () => done(),
     );

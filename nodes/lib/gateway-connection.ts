@@ -2,7 +2,10 @@
  * The lifecycle behind the cc-gateway config node, kept apart from the Node-RED glue: one
  * GatewayClient shared by every user node, opened when the first user registers and closed
  * (with the event hub and the embedded simulator) when the last one leaves or the config node
- * closes. Connection status is pushed to every user. No protocol logic here.
+ * closes. A user leaving for a redeploy (it comes back) lets the connection linger a while
+ * instead, and the config node hands the whole connection to its replacement when its settings
+ * did not change (cc-gateway, src/lifecycle/handover.ts): the session goes on through a deploy.
+ * Connection status is pushed to every user. No protocol logic here.
  */
 import type {
   ConnectionStatus,
@@ -100,6 +103,14 @@ interface UserCallbacks {
   onNotice?: (notice: Notice) => void;
 }
 
+/** How long a connection whose users all left for a redeploy waits for them (ms). */
+export const LINGER_MS = 30_000;
+
+/** A user node as far as reporting goes. */
+interface Reporter {
+  error?: (err: unknown, msg?: object) => void;
+}
+
 export class GatewayConnection {
   private readonly users = new Map<object, UserCallbacks>();
   private current: GatewayClientApi | undefined;
@@ -109,11 +120,46 @@ export class GatewayConnection {
   private statusOff: (() => void) | undefined;
   private noticeOff: (() => void) | undefined;
   private lastStatus: ConnectionStatus = IDLE;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** Users that left for a redeploy and have not registered again. */
+  private comingBack = 0;
+  private logger: Logger;
 
   constructor(
     private readonly settings: GatewaySettings,
     private readonly deps: GatewayConnectionDeps,
-  ) {}
+  ) {
+    this.logger = deps.logger;
+  }
+
+  /** The config node that replaced the one this connection was built for logs from now on. */
+  setLogger(logger: Logger): void {
+    this.logger = logger;
+  }
+
+  /** Handed to a new config node: without users, it goes on lingering until one registers. */
+  adopted(): void {
+    if (this.users.size === 0 && this.current) this.linger();
+  }
+
+  /**
+   * Say something nobody else can: through a user node's error (a Catch node in its flow sees
+   * it), else the log.
+   */
+  report(text: string, msg?: object): void {
+    for (const user of this.users.keys()) {
+      const error = (user as Reporter).error;
+      if (typeof error === 'function') {
+        try {
+          error.call(user, new Error(text), msg);
+          return;
+        } catch {
+          // try the next user
+        }
+      }
+    }
+    this.logger.error(text);
+  }
 
   get client(): GatewayClientApi | undefined {
     return this.current;
@@ -137,15 +183,42 @@ export class GatewayConnection {
     onStatus?: (status: ConnectionStatus) => void,
     onNotice?: (notice: Notice) => void,
   ): GatewayClientApi {
+    this.stopLinger();
+    if (!this.users.has(user) && this.comingBack > 0) this.comingBack--;
     this.users.set(user, { onStatus, onNotice });
     const client = this.current ?? this.open();
     if (onStatus) safeCall(onStatus, this.lastStatus);
     return client;
   }
 
-  async deregister(user: object): Promise<void> {
+  /** `redeploy`: the user comes back (a redeploy): linger instead of closing at once. */
+  async deregister(user: object, redeploy = false): Promise<void> {
     if (!this.users.delete(user)) return;
-    if (this.users.size === 0) await this.shutdown();
+    if (redeploy) this.comingBack++;
+    if (this.users.size > 0) return;
+    // The last user left; if any of them is coming back (a deploy), wait for it.
+    if (this.comingBack > 0 && this.current) this.linger();
+    else await this.shutdown();
+  }
+
+  /** Stop lingering: the config node parks the connection (or closes it). */
+  holdForHandover(): void {
+    this.stopLinger();
+  }
+
+  private linger(): void {
+    this.stopLinger();
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
+      this.comingBack = 0;
+      if (this.users.size === 0) void this.shutdown();
+    }, LINGER_MS);
+    this.lingerTimer.unref();
+  }
+
+  private stopLinger(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
   }
 
   hub(): EventHubApi {
@@ -155,8 +228,7 @@ export class GatewayConnection {
         ttlMs: this.settings.tracker.ttlMs,
         maxEntries: this.settings.tracker.maxEntries,
         // Tracker failures: the hub keeps going, the log says so (listeners report their own).
-        onError: (err) =>
-          this.deps.logger.warn(`event hub: ${(err as Error)?.message ?? String(err)}`),
+        onError: (err) => this.logger.warn(`event hub: ${(err as Error)?.message ?? String(err)}`),
       });
     }
     return this.eventHub;
@@ -164,13 +236,21 @@ export class GatewayConnection {
 
   /** Close everything, whoever is still registered (config node closed / redeployed). */
   async close(): Promise<void> {
+    this.stopLinger();
+    this.comingBack = 0;
     this.users.clear();
     await this.shutdown();
   }
 
   private open(): GatewayClientApi {
     const s = this.settings;
-    const { logger } = this.deps;
+    // Every core log line goes through the current config node (see setLogger).
+    const logger: Logger = {
+      debug: (m) => this.logger.debug(m),
+      info: (m) => this.logger.info(m),
+      warn: (m) => this.logger.warn(m),
+      error: (m) => this.logger.error(m),
+    };
     const options = (url: GatewayClientOptions['url']): GatewayClientOptions => ({
       url,
       driver: s.platform === 'era' ? eraDriver(s) : undefined,
@@ -257,7 +337,7 @@ export class GatewayConnection {
     if (starting) await starting.catch(() => undefined);
     // dispose(), not stop(): it also clears the simulator's call timers and sessions.
     if (sim) await step('simulator', () => sim.dispose());
-    for (const p of problems) this.deps.logger.warn(`closing: ${p}`);
+    for (const p of problems) this.logger.warn(`closing: ${p}`);
   }
 }
 

@@ -17,7 +17,9 @@ import {
   type OperationSpec,
 } from '../../src/protocol/catalogue';
 import type { RespFrame } from '../../src/protocol/types';
+import { OperationHandover, type HandedOperation } from '../../src/lifecycle/operation-handover';
 import { observedStart } from './calls-feed';
+import { onFlowsStoppedForGood, whenFlowsStarted } from './redeploy';
 import { failurePayload, failureStatus, failureText } from './failure';
 import { OperationStatus, type Translate } from './node-status';
 import { checkRequest } from './operation-params';
@@ -85,9 +87,26 @@ export interface CcInfo {
 
 export type OperationNode = Node;
 
+/** What a node needs to send an operation's outcome: kept with the operation across a deploy. */
+interface OpContext {
+  msg: NodeMessageInFlow;
+  timeline: { response?: RespFrame };
+}
+
 interface Pending {
   handle: OperationHandle;
+  context: OpContext;
   done: (err?: Error) => void;
+}
+
+/**
+ * Operations of nodes being redeployed, by node id: the node that replaces one (same id) sends
+ * their outcomes; those of a removed node are reported through the gateway's users.
+ */
+const handover = new OperationHandover<OpContext>();
+
+function releaseOperations(): void {
+  handover.releaseAll();
 }
 
 /** The operations a node of these options may run. */
@@ -329,42 +348,110 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
             send(output(progressIndex, m));
           },
         });
-        const mine: Pending = { handle, done };
-        pending.add(mine);
         status.started('sent');
-        handle.done.then(
-          (result) => {
-            if (!pending.delete(mine)) return; // closed: already done, nothing is sent
-            try {
-              finish(msg, send, result, timeline);
-              done();
-            } catch (e) {
-              done(e as Error);
-            }
-          },
-          (e: unknown) => {
-            // The client promises never to reject; if it does, the operation still ends.
-            if (!pending.delete(mine)) return;
-            status.ended(FAILED, 'error');
-            fail(msg, send, done, base('error', (e as Error)?.message ?? String(e)));
-          },
-        );
+        track(handle, { msg, timeline }, send, done);
       });
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    /** Follow an operation to its outcome, sent on this node's outputs. */
+    const track = (
+      handle: OperationHandle,
+      context: OpContext,
+      send: (m: (NodeMessage | null)[]) => void,
+      done: (err?: Error) => void,
+    ): void => {
+      const mine: Pending = { handle, context, done };
+      pending.add(mine);
+      handle.done.then(
+        (result) => {
+          if (!pending.delete(mine)) return; // closed: handed over or reported, not sent here
+          try {
+            finish(context.msg, send, result, context.timeline);
+            done();
+          } catch (e) {
+            done(e as Error);
+          }
+        },
+        (e: unknown) => {
+          // The client promises never to reject; if it does, the operation still ends.
+          if (!pending.delete(mine)) return;
+          status.ended(FAILED, 'error');
+          const now = Date.now();
+          fail(context.msg, send, done, {
+            operation,
+            outcome: FAILED,
+            reason: 'error',
+            ids: {},
+            message: (e as Error)?.message ?? String(e),
+            events: [],
+            startedAt: now,
+            endedAt: now,
+          });
+        },
+      );
+    };
+
+    // --- redeploy: the operations of the node this one replaces -----------------------------
+    // Their outcomes are sent from here once the flow runs (the nodes wired to this one exist).
+    let cancelAdoption: (() => void) | undefined;
+    const adopted = handover.adopt(node.id);
+    if (adopted.length > 0) {
+      let ready = false;
+      const waiting: (() => void)[] = [];
+      const gated = (m: (NodeMessage | null)[]): void => {
+        if (ready) node.send(m);
+        else waiting.push(() => node.send(m));
+      };
+      for (const op of adopted) {
+        status.started('sent');
+        track(op.handle, op.context, gated, () => undefined);
+      }
+      cancelAdoption = whenFlowsStarted(RED, () => {
+        ready = true;
+        for (const f of waiting.splice(0)) f();
+      });
+    }
+
+    /** Where the outcome of an operation whose node is gone is told. */
+    const orphanSink = (op: HandedOperation<OpContext>, result: OperationResult): void => {
+      const reason = result.reason ? ` (${result.reason})` : '';
+      const text =
+        `${operation} ${result.reqId} of node ${node.id}, removed or stopped while it ran, ended ` +
+        `${result.outcome}${reason}: the outcome could not be sent to the flow`;
+      const msg = {
+        topic: operation,
+        payload: op.context.msg.payload,
+        cc: {
+          operation,
+          reqId: result.reqId,
+          outcome: result.outcome,
+          reason: result.reason,
+          agent: result.agent,
+          ids: result.ids,
+          message: result.message,
+          node: node.id,
+        },
+      };
+      if (gateway) gateway.report(text, msg);
+      else node.warn(text);
+    };
+
+    node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
+      cancelAdoption?.();
       const entries = [...pending];
       pending.clear();
-      for (const e of entries) {
-        e.handle.cancel('closed');
-        e.done();
-      }
+      // The operations go on (a call may already be placed): a redeploy hands them to the node
+      // that replaces this one; a removal reports their outcomes through the gateway's users.
+      const ops = entries.map((e) => ({ handle: e.handle, context: e.context }));
+      if (removed) handover.orphan(ops, orphanSink);
+      else handover.park(node.id, ops, orphanSink);
+      for (const e of entries) e.done();
       if (!gateway || !client) {
         done();
         return;
       }
-      gateway.deregister(node).then(
+      gateway.deregister(node, !removed).then(
         () => done(),
         (err: unknown) => {
           node.warn(`deregister: ${(err as Error).message}`);
@@ -374,5 +461,7 @@ export function registerOperationNode(RED: NodeAPI, options: OperationNodeOption
     });
   }
 
+  // When the flows stop for good (not for a deploy), parked operations are reported now.
+  onFlowsStoppedForGood(RED, releaseOperations);
   RED.nodes.registerType(type, OperationNodeCtor);
 }

@@ -18,6 +18,9 @@ export interface GatewayConfigNode extends Node {
     onStatus?: (status: ConnectionStatus) => void,
     onNotice?: (notice: Notice) => void,
   ): GatewayClientApi;
-  deregister(user: Node): Promise<void>;
+  /** `redeploy`: the user stops for a redeploy and comes back (the connection lingers). */
+  deregister(user: Node, redeploy?: boolean): Promise<void>;
+  /** Report what no node can (an outcome whose node is gone): a user's node.error, or the log. */
+  report(text: string, msg?: object): void;
   readonly connectionStatus: ConnectionStatus;
 }

@@ -42,10 +42,29 @@ export interface TrackedEvent {
 
 export type TrackedListener = (event: TrackedEvent) => void;
 
+export interface ListenOptions {
+  /**
+   * The listener's owner (a node id): a keyed listener can be parked across a redeploy and
+   * claimed by the next listener of the same family and key (see ./parking.ts).
+   */
+  key?: string;
+}
+
+/**
+ * Removes a listener. With `park` (a keyed listener whose node is redeployed), its events are
+ * held for the listener that claims the same key, instead of being lost.
+ */
+export type RemoveListener = (options?: { park?: boolean }) => void;
+
 export interface EventHubApi {
   readonly tracker: CallTrackerApi;
   /** Start receiving a family (subscribing on the gateway if needed). Returns the remover. */
-  onEvent(family: EventFamily, listener: TrackedListener): () => void;
+  onEvent(family: EventFamily, listener: TrackedListener, options?: ListenOptions): RemoveListener;
+  /**
+   * The listeners of `key` that claimed parked slots get the held events, in order, then live
+   * ones. Call it once the new node can send messages (its flow has started).
+   */
+  resume(key: string): void;
   /** A dialog webhook body accepted by the ingress: tracked and dispatched like a gateway event. */
   ingestDialogBody(body: Data): TrackedEvent;
   /** Stop: unsubscribe, clear timers. */

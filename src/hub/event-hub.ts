@@ -19,7 +19,15 @@ import { FAMILY_CLASS, type EventFamily } from '../protocol/catalogue';
 import type { Data } from '../protocol/types';
 import { CallTracker } from '../tracker/call-tracker';
 import type { CallTrackerApi, TrackerOptions } from '../tracker/api';
-import type { EventHubApi, TrackedEvent, TrackedListener } from './api';
+import { DEFAULT_HANDOVER_GRACE_MS } from '../lifecycle/handover';
+import type {
+  EventHubApi,
+  ListenOptions,
+  RemoveListener,
+  TrackedEvent,
+  TrackedListener,
+} from './api';
+import { ParkableSlot } from './parking';
 
 export interface EventHubOptions extends TrackerOptions {
   /** How often expired tracker entries are swept (ms). Default 60 000; 0 turns the timer off. */
@@ -30,6 +38,8 @@ export interface EventHubOptions extends TrackerOptions {
   onError?: (err: unknown, event?: TrackedEvent) => void;
   /** A tracker to use instead of a new one (tests, sharing). */
   tracker?: CallTrackerApi;
+  /** How long a parked listener holds events for its replacement (ms). Default 30 000. */
+  parkMs?: number;
 }
 
 export const DEFAULT_SWEEP_MS = 60_000;
@@ -51,6 +61,8 @@ class EventHub implements EventHubApi {
   private offAgent: (() => void) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Keyed (parkable) listeners by family and key. */
+  private readonly slots = new Map<string, ParkableSlot>();
 
   constructor(
     private readonly client: GatewayClientApi | undefined,
@@ -66,10 +78,60 @@ class EventHub implements EventHubApi {
     }
   }
 
-  onEvent(family: EventFamily, listener: TrackedListener): () => void {
+  onEvent(
+    family: EventFamily,
+    listener: TrackedListener,
+    options: ListenOptions = {},
+  ): RemoveListener {
     const state = this.families[family];
     if (!state) throw new Error(`unknown event family: ${String(family)}`);
     if (this.closed) return () => undefined;
+    const key = options.key;
+    const taken = key === undefined ? undefined : this.slots.get(`${family}\u0000${key}`);
+    if (key === undefined || (taken && !taken.removed && !taken.parked)) {
+      // Unkeyed, or a second listener of a key already live: a plain listener.
+      const remove = this.addListener(family, state, listener);
+      return () => remove();
+    }
+    const slotKey = `${family}\u0000${key}`;
+    let slot = this.slots.get(slotKey);
+    if (slot && slot.parked) {
+      slot.claim(listener); // the node replacing a parked one: its events wait for resume()
+    } else {
+      let remove: () => void = () => undefined;
+      const created = new ParkableSlot(listener, `${family} listener ${key}`, {
+        detach: () => {
+          remove();
+          if (this.slots.get(slotKey) === created) this.slots.delete(slotKey);
+        },
+        report: (err, event) => this.report(err, event),
+      });
+      remove = this.addListener(family, state, created.dispatch);
+      this.slots.set(slotKey, created);
+      slot = created;
+    }
+    const mine = slot;
+    let done = false;
+    return (o) => {
+      if (done || mine.removed) return;
+      done = true;
+      if (o?.park && !this.closed)
+        mine.park(this.options.parkMs ?? DEFAULT_HANDOVER_GRACE_MS, () => undefined);
+      else mine.remove();
+    };
+  }
+
+  resume(key: string): void {
+    for (const [slotKey, slot] of this.slots) {
+      if (slotKey.endsWith(`\u0000${key}`)) slot.resume();
+    }
+  }
+
+  private addListener(
+    family: EventFamily,
+    state: FamilyState,
+    listener: TrackedListener,
+  ): () => void {
     state.listeners = [...state.listeners, listener];
     if (state.listeners.length === 1) this.startFamily(family, state);
     let removed = false;
@@ -102,6 +164,8 @@ class EventHub implements EventHubApi {
     this.sweepTimer = undefined;
     if (this.offAgent) this.offAgent();
     this.offAgent = undefined;
+    for (const slot of [...this.slots.values()]) slot.remove();
+    this.slots.clear();
     const pending: Promise<void>[] = [];
     for (const family of FAMILIES) {
       const state = this.families[family];
