@@ -10,7 +10,15 @@
 export { GatewayClient, PROBLEM_CODES, type Problem } from './client/gateway-client';
 export type * from './client/api';
 
-// The virtual contact center: a real WebSocket server speaking docs/protocol.md.
+// Platform drivers: the contract every vendor wire implements, our protocol (the client's
+// default) and Era / Incoplax (built from the vendor's public documents, see docs/platforms.md).
+export { carriageTable } from './platforms/api';
+export type * from './platforms/api';
+export { CcflowDriver, type CcflowDriverOptions } from './platforms/ccflow/driver';
+export { EraDriver, type EraDriverOptions } from './platforms/era/driver';
+
+// The virtual contact center: a real WebSocket server speaking docs/protocol.md (and the
+// Era / Incoplax WebSocket API on /ws/token/v1/<token> and /ws).
 export { Simulator } from './simulator/simulator';
 export {
   DEFAULT_RULES,

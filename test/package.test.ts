@@ -17,14 +17,17 @@ const NAME = '@ccflow/node-red-contact-center';
 /** The runtime exports README's "Using the core without Node-RED" section documents. */
 const DOCUMENTED = [
   'CallTracker',
+  'CcflowDriver',
   'DEFAULT_RULES',
   'EVENT_NAMES',
+  'EraDriver',
   'GatewayClient',
   'NumberRules',
   'OPERATIONS',
   'PROBLEM_CODES',
   'Simulator',
   'WebhookIngress',
+  'carriageTable',
   'getOperation',
   'loadScenarioFile',
   'toPlainJson',
