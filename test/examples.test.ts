@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
+import { TestVisitor } from './support/chat-visitor';
 import { until } from './support/wait';
 
 /** How long a wait of this file may take on a loaded machine. */
@@ -92,6 +93,7 @@ function example(rel: string, simulator: Record<string, unknown> = { simSpeed: 1
   assert.ok(found, `examples/${rel} is missing`);
   const flow = JSON.parse(JSON.stringify(found.data)) as FlowNode[];
   for (const n of flow) if (n.type === 'cc-gateway') Object.assign(n, simulator);
+  for (const n of flow) if (n.type === 'cc-chat-app') n.speed = 10;
   return flow;
 }
 
@@ -151,19 +153,24 @@ describe('examples', function () {
     for (const { rel, data } of FLOWS) {
       const tabs = data.filter((n) => n.type === 'tab');
       assert.equal(tabs.length, 1, `${rel}: one tab`);
-      const gateways = data.filter((n) => n.type === 'cc-gateway');
-      assert.equal(gateways.length, 1, `${rel}: one cc-gateway`);
-      assert.equal(gateways[0].mode, 'simulator', `${rel}: embedded simulator`);
+      // One config node: a contact-center gateway, or a helpdesk chat application.
+      const gateways = data.filter((n) => n.type === 'cc-gateway' || n.type === 'cc-chat-app');
+      assert.equal(gateways.length, 1, `${rel}: one cc-gateway or cc-chat-app`);
+      const embedded = gateways[0].type === 'cc-gateway' ? 'simulator' : 'embedded';
+      assert.equal(gateways[0].mode, embedded, `${rel}: embedded simulator`);
       assert.equal(gateways[0].z, undefined, `${rel}: the gateway is a global config node`);
       for (const n of data) {
         const other = seen.get(n.id);
         assert.equal(other, undefined, `${rel}: id ${n.id} also used in ${other}`);
         seen.set(n.id, rel);
-        if (n.type !== 'tab' && n.type !== 'cc-gateway') {
+        if (n.type !== 'tab' && n.type !== gateways[0].type) {
           assert.equal(n.z, tabs[0].id, `${rel}: ${n.type} ${n.id} is not on the tab`);
         }
         if (n.gateway !== undefined && n.gateway !== '') {
           assert.equal(n.gateway, gateways[0].id, `${rel}: ${n.type} uses another gateway`);
+        }
+        if (n.app !== undefined) {
+          assert.equal(n.app, gateways[0].id, `${rel}: ${n.type} uses another chat app`);
         }
         for (const out of n.wires ?? []) {
           for (const target of out) {
@@ -179,7 +186,7 @@ describe('examples', function () {
 
   it('has an example for every non-config node, and the stories', () => {
     const rels = FLOWS.map((e) => e.rel);
-    for (const type of OUR_TYPES.filter((t) => t !== 'cc-gateway')) {
+    for (const type of OUR_TYPES.filter((t) => t !== 'cc-gateway' && t !== 'cc-chat-app')) {
       assert.ok(rels.includes(path.join('nodes', `${type}.json`)), `no example for ${type}`);
     }
     for (const story of [
@@ -192,6 +199,8 @@ describe('examples', function () {
       'agent-shift-supervisor',
       'call-recordings',
       'era-ccsevents',
+      'helpdesk-chat',
+      'helpdesk-chat-crm-transcript',
     ]) {
       assert.ok(rels.includes(path.join('stories', `${story}.json`)), `no story ${story}`);
     }
@@ -214,6 +223,12 @@ describe('examples', function () {
       for (const n of data) {
         if (n.type === 'tab') continue;
         assert.ok(helper.getNode(n.id), `${n.type} ${n.name ?? n.id} is not running`);
+      }
+      const chatApp = data.find((n) => n.type === 'cc-chat-app');
+      if (chatApp) {
+        const app = helper.getNode(chatApp.id);
+        await until('the chat app to discover', () => app.appState?.state === 'ready', WAIT_MS);
+        return;
       }
       const gateway = helper.getNode(data.find((n) => n.type === 'cc-gateway')!.id);
       const users = data.filter((n) => n.gateway);
@@ -486,6 +501,178 @@ describe('examples', function () {
       assert.deepEqual(
         status.filter((m) => m.agent === '1004').map((m) => m.payload.state),
         ['idle', 'paused', 'idle', 'offline', 'idle', 'offline'],
+      );
+    });
+  });
+
+  describe('helpdesk chat examples', () => {
+    // The chat app's embedded simulator posts its callbacks to Node-RED's HTTP server: here the
+    // runtime's httpNode, served on a free loopback port (the one change to the committed flow
+    // besides the speed: the callback base URL).
+    let server: http.Server;
+    let base = '';
+    const visitors: TestVisitor[] = [];
+    before(async () => {
+      server = http.createServer((req, res) => {
+        if (httpNode) httpNode(req, res);
+        else res.writeHead(503).end();
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    });
+    afterEach(() => {
+      for (const v of visitors.splice(0)) v.stop();
+    });
+
+    async function chatExample(rel: string): Promise<FlowNode[]> {
+      const flow = example(rel);
+      const app = flow.find((n) => n.type === 'cc-chat-app')!;
+      app.callbackBase = base;
+      await load(flow);
+      const node = helper.getNode(app.id);
+      await until('the chat app ready', () => node.appState?.state === 'ready', WAIT_MS);
+      return flow;
+    }
+
+    /** Opens the flow's visitor entry (a redirect to the visitor page) as the page does. */
+    async function visit(url: string, name = 'Jane'): Promise<TestVisitor> {
+      const res = await fetch(`${base}${url}`, { redirect: 'manual' });
+      assert.equal(res.status, 302, await res.text());
+      const page = new URL(res.headers.get('location') ?? '');
+      assert.equal(page.pathname, '/chat/visitor.html');
+      const v = new TestVisitor(
+        page.searchParams.get('discover') ?? '',
+        page.searchParams.get('token') ?? '',
+        name,
+      );
+      visitors.push(v);
+      assert.equal(await v.connect(), 201);
+      assert.equal(await v.invite('visitor-op'), 201);
+      return v;
+    }
+
+    it('the helpdesk story: invitation to terminate, each callback with its operation id', async () => {
+      const flow = await chatExample('stories/helpdesk-chat.json');
+      const joined = collect(byName(flow, 'representative joined', 'debug').id);
+      const terminated = collect(byName(flow, 'terminated', 'debug').id);
+      const failed = collect(byName(flow, 'failed', 'debug').id);
+      const v = await visit('/helpdesk');
+      const j = await until('Alice joined', () => joined[0] ?? failed[0], WAIT_MS);
+      assert.equal(j.chat.outcome, 'joined', JSON.stringify(j.chat));
+      await until(
+        'the greeting',
+        () => v.events.some((e) => e.rel === 'message' && e.embedded.participant?.name === 'Alice'),
+        WAIT_MS,
+      );
+      await v.say('My order is late');
+      await until(
+        'the answer',
+        () =>
+          v.events.filter((e) => e.rel === 'message' && e.embedded.participant?.name === 'Alice')
+            .length === 2,
+        WAIT_MS,
+      );
+      await v.close();
+      const t = await until('terminated', () => terminated[0] ?? failed[1], WAIT_MS);
+      assert.equal(t.chat.outcome, 'terminated');
+      const log = (await (await fetch(`${base}/helpdesk/log`)).json()) as Msg[];
+      const seq = log.map((l) => l.topic).filter((x) => !x.startsWith('participantInvitation '));
+      assert.deepEqual(seq, [
+        'messagingInvitation',
+        'conversationAdded',
+        'meetingStarted',
+        'invitationAccepted',
+        'conversationBridgeAdded',
+        'bridgedParticipantAdded',
+        'messageSending',
+        'messageDelivered',
+        'participantInvited',
+        'participantJoined',
+        'participantTyping',
+        'message',
+        'message',
+        'participantTyping',
+        'message',
+        'conversationDeleted',
+        'participantLeft',
+        'conversationDeleted',
+      ]);
+      const idOf = (topic: string, nth = 0) =>
+        log.filter((l) => l.topic === topic)[nth].operationId;
+      assert.equal(idOf('messagingInvitation'), 'visitor-op');
+      assert.equal(idOf('participantJoined'), j.chat.operationId);
+      assert.equal(idOf('conversationDeleted', 1), t.chat.operationId);
+      assert.equal(idOf('meetingStarted'), idOf('conversationAdded'));
+      assert.equal(
+        idOf('conversationBridgeAdded'),
+        idOf('message', 1),
+        'the visitor speaks through the bridge',
+      );
+      assert.equal(failed.length, 0);
+    });
+
+    it('the CRM hook: the transcript is posted to the CRM when the visitor closes the chat', async () => {
+      const flow = await chatExample('stories/helpdesk-chat-crm-transcript.json');
+      const joined = collect(byName(flow, 'representative joined', 'debug').id);
+      const transcripts = collect(byName(flow, 'CRM transcript', 'debug').id);
+      const v = await visit('/helpdesk-crm', 'Ann');
+      await until('Alice joined', () => joined[0], WAIT_MS);
+      await until(
+        'the greeting',
+        () => v.events.some((e) => e.rel === 'message' && e.embedded.participant?.name === 'Alice'),
+        WAIT_MS,
+      );
+      await v.say('Please call me back');
+      await v.close();
+      const m = await until('the transcript', () => transcripts[0], WAIT_MS);
+      assert.equal(m.payload.visitor, 'Ann');
+      const lines = m.payload.lines.map((l: Msg) => `${l.from}: ${l.text}`);
+      assert.equal(lines[0].startsWith('Helpdesk: Welcome to Contoso!'), true, lines[0]);
+      assert.ok(lines.includes('Ann: Please call me back'), lines.join(' | '));
+      const crm = (await (await fetch(`${base}/crm/chat-transcripts`)).json()) as Msg[];
+      assert.equal(crm.length, 1);
+      assert.equal(crm[0].session, m.payload.session);
+    });
+
+    const outcomes: [string, string, string][] = [
+      ['cc-chat-events', 'chat event', 'messagingInvitation'],
+      ['cc-chat-meeting', 'started', 'started'],
+      ['cc-chat-bridge', 'bridged', 'bridged'],
+      ['cc-chat-add-participant', 'added', 'added'],
+      ['cc-chat-send', 'delivered', 'delivered'],
+      ['cc-chat-invite', 'joined', 'joined'],
+      ['cc-chat-terminate', 'terminated', 'terminated'],
+    ];
+    for (const [type, debugName, outcome] of outcomes) {
+      it(`${type}: a visitor through the example ends ${outcome}`, async () => {
+        const flow = await chatExample(`nodes/${type}.json`);
+        const got = collect(byName(flow, debugName, 'debug').id);
+        const v = await visit(`/chat-example/${type}`);
+        if (type === 'cc-chat-terminate') {
+          await until(
+            'bridged',
+            () => v.events.some((e) => e.rel === 'messagingInvitation'),
+            WAIT_MS,
+          );
+          await v.close();
+        }
+        const m = await until(debugName, () => got[0], WAIT_MS);
+        assert.equal(type === 'cc-chat-events' ? m.topic : m.chat.outcome, outcome);
+      });
+    }
+
+    it('cc-chat-token: a token and the discover link at start', async () => {
+      const flow = await chatExample('nodes/cc-chat-token.json');
+      const issued = collect(byName(flow, 'issued', 'debug').id);
+      const m = await until('the token', () => issued[0], WAIT_MS);
+      assert.equal(typeof m.payload.token, 'string');
+      assert.match(
+        m.payload.discoverUrl,
+        /^http:\/\/127\.0\.0\.1:\d+\/platformservice\/anonymous\/discover$/,
       );
     });
   });

@@ -12,6 +12,7 @@ const MODULES = [
   require('./nodes'),
   require('./agents'),
   require('./platforms'),
+  require('./chat'),
 ];
 
 /** Every example: relative path under examples/ -> flow. */

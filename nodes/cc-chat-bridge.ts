@@ -1,0 +1,7 @@
+/** cc-chat-bridge: the helpdesk chat operation `acceptAndBridge` (see lib/chat-operation.ts). */
+import type { NodeAPI } from 'node-red';
+import { registerChatOperation } from './lib/chat-operation';
+
+export = function register(RED: NodeAPI): void {
+  registerChatOperation(RED, 'cc-chat-bridge', 'acceptAndBridge');
+};
