@@ -390,10 +390,10 @@ describe('gateway client', function () {
 
     it('follows a shorter heartbeatMs announced at login: pings that often and detects silence by it', async () => {
       await gw.stop();
-      gw = new FakeGateway({ heartbeatMs: 30 });
+      gw = new FakeGateway({ heartbeatMs: 600 });
       await gw.listen(0);
       const c = await connected({ heartbeatMs: 60_000 });
-      await gw.waitFor(() => gw.frames('ping').length >= 3, 2000, 'pings at the announced pace');
+      await gw.waitFor(() => gw.frames('ping').length >= 2, 4000, 'pings at the announced pace');
       const seen: ConnectionStatus[] = [];
       c.onStatus((s) => seen.push(s));
       Array.from(gw.conns)[0].silent = true;

@@ -59,6 +59,9 @@ const DEFAULTS = {
   connectTimeoutMs: 10_000,
 } as const;
 
+/** The fastest heartbeat a server may ask for (ms): announced intervals below are raised. */
+export const MIN_ANNOUNCED_HEARTBEAT_MS = 500;
+
 const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface Waiter {
@@ -67,8 +70,10 @@ interface Waiter {
 }
 
 export class GatewayClient implements GatewayClientApi {
-  private readonly opts: GatewayClientOptions;
-  private readonly driver: PlatformDriver;
+  // Private fields (#): the options and the driver hold the password, and util.inspect of the
+  // client must not show it.
+  readonly #opts: GatewayClientOptions;
+  readonly #driver: PlatformDriver;
   /** The platform URL, once known (at once for a string option, later for a resolver). */
   private url: string | undefined;
   /** Set when the client can never connect: why (scrubbed). */
@@ -82,7 +87,7 @@ export class GatewayClient implements GatewayClientApi {
   private readonly scrub: (text: string) => string;
 
   private st: ConnectionStatus = { state: 'idle', attempt: 0 };
-  private link: PlatformLink | null = null;
+  #link: PlatformLink | null = null;
   private loggedIn = false;
   /** Logged in at least once: a later login is a reconnect. */
   private everLoggedIn = false;
@@ -126,7 +131,7 @@ export class GatewayClient implements GatewayClientApi {
     if (!options || (typeof options.url !== 'function' && typeof options.url !== 'string')) {
       throw new TypeError('GatewayClient: options.url is required');
     }
-    this.driver =
+    this.#driver =
       options.driver ??
       new CcflowDriver({
         tenant: options.tenant,
@@ -136,11 +141,11 @@ export class GatewayClient implements GatewayClientApi {
         clientInfo: options.clientInfo,
       });
     if (typeof options.url === 'string') {
-      const bad = this.driver.checkUrl(options.url);
+      const bad = this.#driver.checkUrl(options.url);
       if (bad) throw new TypeError(`GatewayClient: ${bad}`);
       this.url = options.url;
     }
-    this.opts = options;
+    this.#opts = options;
     this.log = options.logger ?? noopLogger;
     this.backoff = resolveBackoff(options.reconnect);
     const hb = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
@@ -150,9 +155,9 @@ export class GatewayClient implements GatewayClientApi {
       hbt !== undefined && Number.isFinite(hbt) && hbt > 0 ? hbt : undefined,
       {
         framesIn: () => this.counters.framesIn,
-        ping: () => this.link?.ping?.(),
+        ping: () => this.#link?.ping?.(),
         dead: (silentMs) => {
-          const link = this.link;
+          const link = this.#link;
           if (!link) return;
           this.log.warn(`gateway: nothing received for ${silentMs} ms, reconnecting`);
           this.drop(link, `heartbeat lost (nothing received for ${silentMs} ms)`);
@@ -161,7 +166,7 @@ export class GatewayClient implements GatewayClientApi {
     );
     const responseTimeoutMs = options.responseTimeoutMs ?? DEFAULTS.responseTimeoutMs;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
-    const secrets = [...this.driver.secrets];
+    const secrets = [...this.#driver.secrets];
     if (options.password) secrets.push(options.password);
     this.scrub = makeScrubber(secrets);
     const problem = (code: string, message: string): void => this.problem(code, message);
@@ -171,7 +176,7 @@ export class GatewayClient implements GatewayClientApi {
     this.ops = new OperationTable({
       responseTimeoutMs,
       send: (p) =>
-        this.link?.sendOperation({ reqId: p.reqId, op: p.op, agent: p.agent, params: p.params }),
+        this.#link?.sendOperation({ reqId: p.reqId, op: p.op, agent: p.agent, params: p.params }),
       problem,
       unknown,
       safeCall: (fn, what) => this.safeCall(fn, what),
@@ -181,7 +186,7 @@ export class GatewayClient implements GatewayClientApi {
       nextId: () => ++this.counter,
       online: () => this.loggedIn,
       closed: () => this.st.state === 'closed',
-      send: (request) => this.link?.sendSubscribe(request),
+      send: (request) => this.#link?.sendSubscribe(request),
       problem,
       unknown,
     });
@@ -195,7 +200,7 @@ export class GatewayClient implements GatewayClientApi {
 
   /** The platform this client speaks (`ccflow`, `era`, ...). */
   get platform(): string {
-    return this.driver.platform;
+    return this.#driver.platform;
   }
 
   start(): void {
@@ -207,7 +212,7 @@ export class GatewayClient implements GatewayClientApi {
     // The URL is known later (an embedded simulator still starting): operations and
     // subscriptions queue as they do before any login, until it comes or fails.
     this.setStatus({ state: 'connecting', attempt: 0 });
-    const resolveUrl = this.opts.url as () => Promise<string>;
+    const resolveUrl = this.#opts.url as () => Promise<string>;
     let pending: Promise<string>;
     try {
       pending = Promise.resolve(resolveUrl());
@@ -217,7 +222,7 @@ export class GatewayClient implements GatewayClientApi {
     pending.then(
       (url) => {
         if (this.st.state === 'closed') return;
-        const bad = this.driver.checkUrl(url);
+        const bad = this.#driver.checkUrl(url);
         if (bad) return this.fail(bad);
         this.url = url;
         this.dial();
@@ -263,8 +268,8 @@ export class GatewayClient implements GatewayClientApi {
   ): OperationHandle {
     return this.ops.start(`r${++this.counter}`, agent, op, params, options, {
       unsupported: () => {
-        const c = this.driver.carries(op);
-        return c.carried ? undefined : `${this.driver.platform}: ${op} is not supported: ${c.why}`;
+        const c = this.#driver.carries(op);
+        return c.carried ? undefined : `${this.#driver.platform}: ${op} is not supported: ${c.why}`;
       },
       unavailable: () => {
         const state = this.st.state;
@@ -312,8 +317,8 @@ export class GatewayClient implements GatewayClientApi {
     this.ops.endAll(opReason, message);
     this.setStatus({ state: 'closed', attempt: 0, sessionId: this.sessionId, error });
     this.rejectWaiters(new Error(message));
-    const link = this.link;
-    this.link = null;
+    const link = this.#link;
+    this.#link = null;
     this.statusListeners.clear();
     this.problemListeners.clear();
     this.noticeListeners.clear();
@@ -330,7 +335,7 @@ export class GatewayClient implements GatewayClientApi {
     let link: PlatformLink | undefined;
     const handler = this.handlerFor(() => link);
     try {
-      link = this.driver.open({
+      link = this.#driver.open({
         url: this.url as string,
         resume:
           this.sessionId !== undefined
@@ -342,12 +347,11 @@ export class GatewayClient implements GatewayClientApi {
         scrub: this.scrub,
       });
     } catch (err) {
-      // Invalid URL and the like: retrying cannot help, but report it the same way.
-      this.log.error(`gateway: cannot connect: ${this.scrub((err as Error).message)}`);
-      this.scheduleReconnect(this.scrub((err as Error).message));
+      // Invalid URL and the like: retrying cannot help. One clear error, no retries.
+      this.fail((err as Error)?.message ?? String(err));
       return;
     }
-    this.link = link;
+    this.#link = link;
     const opened = link;
     this.connectTimer = setTimeout(() => {
       this.connectTimer = undefined;
@@ -357,7 +361,7 @@ export class GatewayClient implements GatewayClientApi {
 
   /** The callbacks of one link; those of a link no longer current are ignored. */
   private handlerFor(linkOf: () => PlatformLink | undefined): LinkHandler {
-    const current = (): boolean => linkOf() !== undefined && linkOf() === this.link;
+    const current = (): boolean => linkOf() !== undefined && linkOf() === this.#link;
     const c = this.counters;
     return {
       opened: () => {
@@ -409,8 +413,8 @@ export class GatewayClient implements GatewayClientApi {
     this.clearTimer('connectTimer');
     const why = this.scrub(message);
     this.log.error(`gateway: ${why}`);
-    const link = this.link;
-    this.link = null;
+    const link = this.#link;
+    this.#link = null;
     this.heartbeat.stop();
     this.attempt = 0;
     this.ops.endAll('disconnected', why);
@@ -425,7 +429,7 @@ export class GatewayClient implements GatewayClientApi {
     this.clearTimer('connectTimer');
     const reconnected = this.everLoggedIn;
     if (reconnected) this.counters.reconnects++;
-    if (this.driver.resume === 'replay' && !d.resumed) {
+    if (this.#driver.resume === 'replay' && !d.resumed) {
       if (reconnected && this.lastSeq > 0) {
         // Whatever the old session held after lastSeq is gone.
         this.counters.gaps++;
@@ -438,10 +442,18 @@ export class GatewayClient implements GatewayClientApi {
     this.loggedIn = true;
     this.everLoggedIn = true;
     this.attempt = 0;
-    // The platform announces the ping interval it expects: ping at least that often.
+    // The platform announces the ping interval it expects: ping at least that often, but never
+    // faster than the floor (a server announcing 1 ms must not drive a reconnect storm).
     const announced = d.heartbeatMs ?? 0;
-    if (this.heartbeatMs > 0 && announced > 0 && announced < this.heartbeat.interval) {
-      this.heartbeat.start(announced);
+    if (this.heartbeatMs > 0 && announced > 0) {
+      const every = Math.max(announced, MIN_ANNOUNCED_HEARTBEAT_MS);
+      if (announced < MIN_ANNOUNCED_HEARTBEAT_MS) {
+        this.problem(
+          PROBLEM_CODES.serverError,
+          `the server announced a heartbeat of ${announced} ms; pinging every ${MIN_ANNOUNCED_HEARTBEAT_MS} ms (the floor)`,
+        );
+      }
+      if (every < this.heartbeat.interval) this.heartbeat.start(every);
     }
     this.setStatus({ state: 'connected', attempt: 0, sessionId: d.sessionId });
     const session = d.sessionId !== undefined ? `, session ${d.sessionId}` : '';
@@ -455,21 +467,21 @@ export class GatewayClient implements GatewayClientApi {
     const w = this.waiters;
     this.waiters = [];
     for (const x of w) x.resolve();
-    if (reconnected && this.driver.resume === 'resubscribe') {
+    if (reconnected && this.#driver.resume === 'resubscribe') {
       // No sequence numbers, no replay: what the platform sent while we were away is lost.
       const secs = Math.max(0, Math.round((Date.now() - this.lostAt) / 100) / 10);
       this.counters.gaps++;
       this.handleNotice(
         'gap',
-        `${this.driver.platform}: reconnected after ${secs} s; events sent while the connection was down cannot be replayed on this platform (subscriptions renewed)`,
+        `${this.#driver.platform}: reconnected after ${secs} s; events sent while the connection was down cannot be replayed on this platform (subscriptions renewed)`,
       );
     }
   }
 
   /** The link is gone (error, close, timeout, half-open): clean up and schedule a reconnect. */
   private drop(link: PlatformLink, why: string): void {
-    if (link !== this.link) return;
-    this.link = null;
+    if (link !== this.#link) return;
+    this.#link = null;
     link.terminate();
     const wasLoggedIn = this.loggedIn;
     this.loggedIn = false;
@@ -510,7 +522,7 @@ export class GatewayClient implements GatewayClientApi {
     const c = this.counters;
     c.eventsIn++;
     let seq = ev.seq;
-    if (this.driver.resume === 'replay') {
+    if (this.#driver.resume === 'replay') {
       const last = this.lastSeq;
       if (seq <= last) {
         c.duplicates++;
@@ -552,7 +564,7 @@ export class GatewayClient implements GatewayClientApi {
 
   private handleNotice(code: NoticeCode, message: string): void {
     if (code === 'kickout') this.kickedOut = true;
-    if (code === 'gap' && this.driver.resume === 'replay') {
+    if (code === 'gap' && this.#driver.resume === 'replay') {
       if (this.resumeLost) this.resumeLost = false;
       else this.counters.gaps++;
     }

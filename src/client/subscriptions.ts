@@ -10,6 +10,8 @@ import type { Subscription, SubscriptionSpec } from './api';
 import { PROBLEM_CODES } from './problems';
 
 const DEFAULT_EXPIRES = 3600;
+/** The shortest subscription period (s) a server may grant before the renewal is held to it. */
+export const MIN_GRANTED_EXPIRES_S = 5;
 const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
 
 interface SubState {
@@ -136,8 +138,10 @@ export class SubscriptionTable {
       );
       return;
     }
-    // The server may grant a different period: renew at 80 % of what it granted.
-    this.armRenew(sub, f.expires > 0 ? f.expires : sub.expires);
+    // The server may grant a different period: renew at 80 % of what it granted, but a server
+    // granting less than asked is held to a floor (no renew storm from an absurd answer).
+    const granted = f.expires > 0 ? f.expires : sub.expires;
+    this.armRenew(sub, Math.max(granted, Math.min(sub.expires, MIN_GRANTED_EXPIRES_S)));
   }
 
   /** A wire error naming a qid: true when it was one of ours. */

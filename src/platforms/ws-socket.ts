@@ -164,5 +164,12 @@ export class WsSocket {
 export function wsUrlProblem(url: unknown): string | undefined {
   if (typeof url !== 'string' || url === '') return 'options.url is required';
   if (!/^wss?:\/\/[^/?#\s]+/i.test(url)) return 'options.url must be a ws:// or wss:// URL';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'options.url is not a valid URL';
+  }
+  if (parsed.hostname === '') return 'options.url names no host';
   return undefined;
 }

@@ -50,6 +50,8 @@ export interface FakeGatewayOptions {
   state?: FakeState;
   /** Serve wss:// with this key and certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Grant this subscription period (s) whatever was asked (a server shortening it). */
+  grantExpires?: number;
 }
 
 export type ReqHandler = (req: ReqFrame, conn: FakeConn, gw: FakeGateway) => void;
@@ -279,7 +281,7 @@ export class FakeGateway {
             code: 0,
             errorCode: null,
             message: 'ok',
-            expires: f.expires,
+            expires: this.options.grantExpires ?? f.expires,
           });
         }
         return;
