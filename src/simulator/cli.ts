@@ -38,6 +38,11 @@ Usage: ccflow-sim [options]
   --quiet            log only warnings and errors
   --help             this text
 
+Secrets can come from the environment instead of the command line (where other users of the
+machine can read them): CCFLOW_SIM_PASSWORD, CCFLOW_SIM_WEBHOOK_TOKEN, CCFLOW_SIM_WEBHOOK_SECRET,
+CCFLOW_SIM_ERA_TOKEN; an option given on the command line wins. Printed URLs never show user
+info, a query string or a token that is not the default one.
+
 Default number rules (last digit of the dialled number): 0 busy, 9 no answer, 8 rejects,
 7 fails, 6 answers and hangs up after 10 s, anything else answers after 2 s and stays.`;
 
@@ -48,8 +53,29 @@ function num(name: string, v: string | undefined, min = 0): number | undefined {
   return n;
 }
 
+/** Environment variables read for the secrets (an option on the command line wins). */
+export const SECRET_ENV = {
+  password: 'CCFLOW_SIM_PASSWORD',
+  'webhook-token': 'CCFLOW_SIM_WEBHOOK_TOKEN',
+  'webhook-secret': 'CCFLOW_SIM_WEBHOOK_SECRET',
+  'era-token': 'CCFLOW_SIM_ERA_TOKEN',
+} as const;
+
+/** A URL as printed: no user info, no query, no fragment. */
+export function printableUrl(text: string): string {
+  try {
+    const u = new URL(text);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 /** Parse the command line into simulator options (throws on bad input). */
-export function parseCli(argv: string[]): {
+export function parseCli(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): {
   help: boolean;
   quiet: boolean;
   platform: 'ccflow' | 'era';
@@ -81,6 +107,10 @@ export function parseCli(argv: string[]): {
       help: { type: 'boolean', short: 'h' },
     },
   });
+  const secret = (name: keyof typeof SECRET_ENV): string | undefined => {
+    const v = values[name] ?? env[SECRET_ENV[name]];
+    return v === '' ? undefined : v;
+  };
   const speed = num('speed', values.speed);
   if (speed !== undefined && speed <= 0) throw new Error('--speed must be > 0');
   const load = num('load', values.load, 1);
@@ -88,23 +118,25 @@ export function parseCli(argv: string[]): {
   if (platform !== 'ccflow' && platform !== 'era') {
     throw new Error('--platform must be ccflow or era');
   }
-  const eraToken = values['era-token'];
+  const eraToken = secret('era-token');
   if (eraToken !== undefined && !/^[A-Za-z0-9._~-]{1,256}$/.test(eraToken)) {
-    throw new Error('--era-token must be 1-256 letters, digits or ._~-');
+    throw new Error(
+      `--era-token (or ${SECRET_ENV['era-token']}) must be 1-256 letters, digits or ._~-`,
+    );
   }
   const options: SimulatorOptions = {
     port: num('port', values.port),
     host: values.host,
     speed,
     webhooks: values.webhook ?? [],
-    webhookToken: values['webhook-token'],
-    webhookHmacSecret: values['webhook-secret'],
+    webhookToken: secret('webhook-token'),
+    webhookHmacSecret: secret('webhook-secret'),
     scenario: values.scenario ? loadScenarioFile(values.scenario) : undefined,
     inboundPerMinute: num('inbound', values.inbound),
     agentCount: num('agents', values.agents, 1),
     load: load ? { calls: load, talkMs: num('load-talk', values['load-talk']) } : undefined,
     users: {
-      [values.tenant ?? 'demo']: { [values.user ?? 'demo']: values.password ?? 'demo' },
+      [values.tenant ?? 'demo']: { [values.user ?? 'demo']: secret('password') ?? 'demo' },
     },
     domain: values.domain,
     eraTokens: eraToken !== undefined ? [eraToken] : undefined,
@@ -141,8 +173,10 @@ async function main(): Promise<void> {
   const [tenant, users] = Object.entries(o.users ?? {})[0];
   if (parsed.platform === 'era') {
     const token = (o.eraTokens ?? [DEFAULT_ERA_TOKEN])[0];
+    // A token of your own is a secret: shown as <token>; the demo token is printed as is.
+    const shown = token === DEFAULT_ERA_TOKEN ? token : '<token>';
     process.stdout.write(
-      `${url}${ERA_PATHS.token(token)}\n` +
+      `${url}${ERA_PATHS.token(shown)}\n` +
         `  Era / Incoplax WebSocket API: frames ["method", {params}], subscribe to ccsevents.*; ` +
         `also ${url}${ERA_PATHS.user} with HTTP Basic user ${Object.keys(users)[0]}\n` +
         `  agents ${sim.model.agentIds().join(', ')}; speed x${o.speed ?? 1}; inbound ${o.inboundPerMinute ?? 0}/min\n`,
@@ -151,7 +185,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${url}\n` +
         `  login: tenant ${tenant}, user ${Object.keys(users)[0]}; agents ${sim.model.agentIds().join(', ')}\n` +
-        `  speed x${o.speed ?? 1}; inbound ${o.inboundPerMinute ?? 0}/min; webhooks ${(o.webhooks ?? []).join(' ') || 'none'}\n`,
+        `  speed x${o.speed ?? 1}; inbound ${o.inboundPerMinute ?? 0}/min; webhooks ${(o.webhooks ?? []).map(printableUrl).join(' ') || 'none'}\n`,
     );
   }
   let stopping = false;

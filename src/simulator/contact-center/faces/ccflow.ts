@@ -26,6 +26,7 @@ import {
 } from '../../../protocol';
 import type { Emission } from '../types';
 import type { Face, FaceHost, FaceStats } from './face';
+import { loginAccepted } from '../../logins';
 
 const CLASS_TO_FAMILY: Readonly<Record<string, EventFamily>> = Object.fromEntries(
   (Object.entries(FAMILY_CLASS) as [EventFamily, string][]).map(([f, c]) => [c, f]),
@@ -262,8 +263,7 @@ export class CcflowFace implements Face {
 
   private login(conn: Conn, f: LoginFrame): void {
     const { username, password } = f.credentials;
-    const expected = this.users[f.tenant]?.[username];
-    if (expected === undefined || expected !== password) {
+    if (!loginAccepted(this.users, f.tenant, username, password)) {
       this.sendRaw(conn.ws, {
         type: 'loginResp',
         reqId: f.reqId,

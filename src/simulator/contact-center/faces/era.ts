@@ -22,6 +22,7 @@ import {
 } from '../../../platforms/era/mapping';
 import type { Emission } from '../types';
 import type { Face, FaceHost, FaceStats } from './face';
+import { loginAcceptedInAnyTenant } from '../../logins';
 
 /** The integration token the simulator accepts when none is configured. */
 export const DEFAULT_ERA_TOKEN = 'demo-token';
@@ -83,10 +84,7 @@ export class EraFace implements Face {
     const [user, ...rest] = Buffer.from(m[1], 'base64').toString('utf8').split(':');
     const password = rest.join(':');
     const users = this.host.options.users ?? { demo: { demo: 'demo' } };
-    for (const tenant of Object.values(users)) {
-      if (tenant[user] !== undefined && tenant[user] === password) return undefined;
-    }
-    return 401;
+    return loginAcceptedInAnyTenant(users, user, password) ? undefined : 401;
   }
 
   connect(ws: WebSocket): void {
