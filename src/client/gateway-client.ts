@@ -48,6 +48,7 @@ import { Heartbeat } from './heartbeat';
 import { CallbackSet, EventListeners } from './listeners';
 import { OperationTable } from './operations';
 import { PROBLEM_CODES, type Problem } from './problems';
+import { ResumeState } from './resume';
 import { makeScrubber } from './scrub';
 import { SubscriptionTable } from './subscriptions';
 
@@ -95,11 +96,8 @@ export class GatewayClient implements GatewayClientApi {
   private lostAt = 0;
   private attempt = 0;
   private sessionId: string | undefined;
-  private lastSeq = 0;
-  /** Local numbering of events on a platform without sequence numbers. */
-  private localSeq = 0;
-  /** A resume was refused (resumed: false); a following `gap` notice is the same loss. */
-  private resumeLost = false;
+  /** Sequence numbers and gaps, per the driver's resume mode (./resume.ts). */
+  private readonly resume: ResumeState;
   /** The server said the same user logged in elsewhere: wait the longest delay before retrying. */
   private kickedOut = false;
   private counter = 0;
@@ -145,6 +143,7 @@ export class GatewayClient implements GatewayClientApi {
       if (bad) throw new TypeError(`GatewayClient: ${bad}`);
       this.url = options.url;
     }
+    this.resume = new ResumeState(this.#driver.resume, this.counters);
     this.#opts = options;
     this.log = options.logger ?? noopLogger;
     this.backoff = resolveBackoff(options.reconnect);
@@ -257,7 +256,7 @@ export class GatewayClient implements GatewayClientApi {
   }
 
   stats(): ClientStats {
-    return { ...this.counters, lastSeq: this.lastSeq, pending: this.ops.size };
+    return { ...this.counters, lastSeq: this.resume.lastSeq, pending: this.ops.size };
   }
 
   startOperation(
@@ -339,7 +338,7 @@ export class GatewayClient implements GatewayClientApi {
         url: this.url as string,
         resume:
           this.sessionId !== undefined
-            ? { sessionId: this.sessionId, lastSeq: this.lastSeq }
+            ? { sessionId: this.sessionId, lastSeq: this.resume.lastSeq }
             : undefined,
         connectTimeoutMs: this.connectTimeoutMs,
         handler,
@@ -429,14 +428,10 @@ export class GatewayClient implements GatewayClientApi {
     this.clearTimer('connectTimer');
     const reconnected = this.everLoggedIn;
     if (reconnected) this.counters.reconnects++;
-    if (this.#driver.resume === 'replay' && !d.resumed) {
-      if (reconnected && this.lastSeq > 0) {
-        // Whatever the old session held after lastSeq is gone.
-        this.counters.gaps++;
-        this.resumeLost = true;
-        this.log.warn(`gateway: session not resumed, events after seq ${this.lastSeq} may be lost`);
-      }
-      this.lastSeq = 0;
+    const lost = this.resume.login(d.resumed, reconnected);
+    if (lost > 0) {
+      // Whatever the old session held after lastSeq is gone.
+      this.log.warn(`gateway: session not resumed, events after seq ${lost} may be lost`);
     }
     this.sessionId = d.sessionId;
     this.loggedIn = true;
@@ -467,10 +462,9 @@ export class GatewayClient implements GatewayClientApi {
     const w = this.waiters;
     this.waiters = [];
     for (const x of w) x.resolve();
-    if (reconnected && this.#driver.resume === 'resubscribe') {
+    if (lost < 0) {
       // No sequence numbers, no replay: what the platform sent while we were away is lost.
       const secs = Math.max(0, Math.round((Date.now() - this.lostAt) / 100) / 10);
-      this.counters.gaps++;
       this.handleNotice(
         'gap',
         `${this.#driver.platform}: reconnected after ${secs} s; events sent while the connection was down cannot be replayed on this platform (subscriptions renewed)`,
@@ -521,19 +515,8 @@ export class GatewayClient implements GatewayClientApi {
   private handleEvent(ev: EventFrame): void {
     const c = this.counters;
     c.eventsIn++;
-    let seq = ev.seq;
-    if (this.#driver.resume === 'replay') {
-      const last = this.lastSeq;
-      if (seq <= last) {
-        c.duplicates++;
-        return;
-      }
-      if (seq !== last + 1) c.gaps++;
-      if (this.resumeLost) this.resumeLost = false;
-      this.lastSeq = seq;
-    } else {
-      seq = ev.seq = ++this.localSeq;
-    }
+    if (!this.resume.accept(ev)) return;
+    const seq = ev.seq;
     const v = validateEventData(ev.family, ev.name, ev.data);
     if (!v.ok) {
       c.invalidEvents++;
@@ -564,10 +547,7 @@ export class GatewayClient implements GatewayClientApi {
 
   private handleNotice(code: NoticeCode, message: string): void {
     if (code === 'kickout') this.kickedOut = true;
-    if (code === 'gap' && this.#driver.resume === 'replay') {
-      if (this.resumeLost) this.resumeLost = false;
-      else this.counters.gaps++;
-    }
+    if (code === 'gap') this.resume.gapNotice();
     const text = this.scrub(message);
     this.log.warn(`gateway: notice ${code}: ${text}`);
     this.problem(PROBLEM_CODES.notice, `${code}: ${text}`);
