@@ -193,8 +193,10 @@ describe('WebRTC family: core against the simulator', function () {
       'done',
     );
     await waitUntil(
-      () => rig.events.some((e) => e.eventType === 'transferComplete'),
-      'transferComplete',
+      () =>
+        rig.events.some((e) => e.eventType === 'transferComplete') &&
+        names(rig.events, participantId).includes('onDisconnect'),
+      'transferComplete and onDisconnect',
     );
     assert.deepEqual(names(rig.events, participantId), ['onConnect', 'onLeave', 'onDisconnect']);
     assert.equal(rig.sim.voice.getCall(callId).state, 'answered', 'the PSTN call is still active');

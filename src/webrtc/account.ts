@@ -29,9 +29,9 @@ export interface WebrtcAccountOptions {
   /** The Voice application calls are created under. */
   applicationId: string;
   /** Where the vendor POSTs voice callbacks for calls this account creates. */
-  voiceCallbackUrl: string;
+  voiceCallbackUrl: string | (() => string);
   /** Default callbackUrl of new participants. */
-  participantCallbackUrl: string;
+  participantCallbackUrl: string | (() => string);
   /** Basic-auth credentials the vendor sends back with voice callbacks. */
   callbackAuth?: { username: string; password: string };
   /** How many calls are remembered (oldest forgotten first). Default 10 000. */
@@ -94,7 +94,13 @@ export class WebrtcAccount {
   }
 
   get participantCallbackUrl(): string {
-    return this.opts.participantCallbackUrl;
+    const u = this.opts.participantCallbackUrl;
+    return typeof u === 'function' ? u() : u;
+  }
+
+  get voiceCallbackUrl(): string {
+    const u = this.opts.voiceCallbackUrl;
+    return typeof u === 'function' ? u() : u;
   }
 
   /** End every waiting operation (`failed`, reason `closed`) and forget the calls. */
@@ -187,8 +193,8 @@ export class WebrtcAccount {
     const token = c.transferToken as string;
     c.transferToken = undefined;
     return transferBxml(token, {
-      transferAnswerUrl: this.opts.voiceCallbackUrl,
-      transferCompleteUrl: this.opts.voiceCallbackUrl,
+      transferAnswerUrl: this.voiceCallbackUrl,
+      transferCompleteUrl: this.voiceCallbackUrl,
     });
   }
 
@@ -250,7 +256,7 @@ export class WebrtcAccount {
             return result(DONE, { payload: {}, ids: { sessionId: params.sessionId } });
           case 'createParticipant': {
             const created = await b.createParticipant({
-              callbackUrl: params.callbackUrl || this.opts.participantCallbackUrl,
+              callbackUrl: params.callbackUrl || this.participantCallbackUrl,
               publishPermissions: params.publishPermissions ?? ['AUDIO', 'VIDEO'],
               tag: params.tag,
               deviceApiVersion: 'V3',
@@ -418,8 +424,8 @@ export class WebrtcAccount {
       from: params.from,
       to: params.to,
       applicationId: this.opts.applicationId,
-      answerUrl: this.opts.voiceCallbackUrl,
-      disconnectUrl: this.opts.voiceCallbackUrl,
+      answerUrl: this.voiceCallbackUrl,
+      disconnectUrl: this.voiceCallbackUrl,
       ...(params.callTimeout ? { callTimeout: params.callTimeout } : {}),
       ...(params.tag ? { tag: params.tag } : {}),
       ...this.opts.callbackAuth,
@@ -465,7 +471,7 @@ export class WebrtcAccount {
     try {
       await this.opts.backend.modifyCall(callId, {
         state: 'active',
-        redirectUrl: this.opts.voiceCallbackUrl,
+        redirectUrl: this.voiceCallbackUrl,
         ...this.opts.callbackAuth,
       });
     } catch (err) {
