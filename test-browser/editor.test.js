@@ -134,6 +134,28 @@ describe('the editor in chromium', function () {
       return id;
     });
     assert.ok(gateway, 'the demo flow has a cc-gateway');
+    // The WebRTC family's nodes use a cc-webrtc-account: one is added to the workspace.
+    const accounts = {};
+    for (const type of TYPES) {
+      const configType = await page.evaluate((t) => {
+        const d = RED.nodes.getType(t);
+        return d.defaults && d.defaults.account ? d.defaults.account.type : undefined;
+      }, type);
+      if (!configType) continue;
+      accounts[type] = await page.evaluate((ct) => {
+        let found;
+        RED.nodes.eachConfig((n) => {
+          if (n.type === ct) found = found || n.id;
+        });
+        if (found) return found;
+        const def = RED.nodes.getType(ct);
+        const node = { id: RED.nodes.id(), type: ct, _def: def, users: [], z: '' };
+        for (const [k, d] of Object.entries(def.defaults)) node[k] = d.value;
+        node.name = 'browser test account';
+        RED.nodes.add(node);
+        return node.id;
+      }, configType);
+    }
     let x = 200;
     for (const type of TYPES) {
       const def = await page.evaluate((t) => RED.nodes.getType(t).category, type);
@@ -143,11 +165,14 @@ describe('the editor in chromium', function () {
       await page.dblclick(`[id="${id}"] .red-ui-flow-node`);
       await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
       await page.waitForTimeout(400);
-      // A dragged node has no gateway yet: the field is flagged.
-      assert.ok((await errorFields()).includes('node-input-gateway'), `${type}: gateway unset`);
-      await page.selectOption('#node-input-gateway', gateway);
+      // A dragged node has no config node yet (a cc-gateway, or a WebRTC family's account):
+      // the field is flagged.
+      const field = (await page.locator('#node-input-account').count()) > 0 ? 'account' : 'gateway';
+      const config = field === 'gateway' ? gateway : accounts[type];
+      assert.ok((await errorFields()).includes(`node-input-${field}`), `${type}: ${field} unset`);
+      await page.selectOption(`#node-input-${field}`, config);
       await page.waitForTimeout(150);
-      assert.ok(!(await errorFields()).includes('node-input-gateway'), `${type}: gateway set`);
+      assert.ok(!(await errorFields()).includes(`node-input-${field}`), `${type}: ${field} set`);
 
       if (await page.locator('#node-input-timeout').isVisible()) {
         // Operation nodes: a timeout that is not a positive number is refused.
@@ -155,6 +180,8 @@ describe('the editor in chromium', function () {
         assert.ok((await errorFields()).includes('node-input-timeout'), `${type}: bad timeout`);
         await setField('#node-input-timeout', '30');
         assert.ok(!(await errorFields()).includes('node-input-timeout'), `${type}: timeout 30`);
+      }
+      if ((await page.locator('#node-input-agent').count()) > 0) {
         // The agent TypedInput: an empty msg property is refused.
         const agent = page.locator('#node-input-agent');
         await page.evaluate(() => $('#node-input-agent').typedInput('value', ''));
@@ -175,9 +202,9 @@ describe('the editor in chromium', function () {
       await page.waitForSelector('#node-dialog-ok', { state: 'detached' });
       const state = await page.evaluate((nid) => {
         const n = RED.nodes.node(nid);
-        return { valid: n.valid, errors: n.validationErrors, gateway: n.gateway };
+        return { valid: n.valid, errors: n.validationErrors, config: n.gateway ?? n.account };
       }, id);
-      assert.equal(state.gateway, gateway, `${type}: gateway saved`);
+      assert.equal(state.config, config, `${type}: ${field} saved`);
       assert.ok(state.valid, `${type}: invalid after a valid edit: ${state.errors}`);
 
       if (type === 'cc-dialog-events') {

@@ -71,8 +71,11 @@ function chromiumPath() {
   }
 }
 
-/** A persistent context in a fresh profile, with the flags this closed network needs. */
-async function launchBrowser({ locale } = {}) {
+/**
+ * A persistent context in a fresh profile, with the flags this closed network needs (and
+ * `args`, more flags for one test).
+ */
+async function launchBrowser({ locale, args = [] } = {}) {
   const { chromium } = require('playwright-core');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ccflow-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -91,6 +94,7 @@ async function launchBrowser({ locale } = {}) {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...args,
     ],
   });
   return {

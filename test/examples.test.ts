@@ -17,129 +17,33 @@ import { until } from './support/wait';
 /** How long a wait of this file may take on a loaded machine. */
 const WAIT_MS = 15_000;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const helper = require('node-red-node-test-helper');
+import {
+  EXAMPLES,
+  EXAMPLE_FILES,
+  FLOWS,
+  OUR_TYPES,
+  byName,
+  collect,
+  example,
+  examplesHttpNode,
+  forgetHttpNode,
+  helper,
+  load,
+  press,
+  root,
+  type FlowNode,
+  type Msg,
+} from './support/examples';
 
-helper.init(require.resolve('node-red'));
-
-type Msg = Record<string, any>;
-type FlowNode = Record<string, any> & { id: string; type: string };
-
-const root = path.resolve(__dirname, '..', '..');
-const EXAMPLES = path.join(root, 'examples');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const OUR_TYPES = Object.keys(pkg['node-red'].nodes);
-
-/** Our node modules, compiled beside this test (dist/nodes). */
-const ourModules: Record<string, unknown> = {};
-for (const type of OUR_TYPES) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  ourModules[type] = require(path.join(root, 'dist', 'nodes', `${type}.js`));
-}
-
-/** Core node modules of the installed Node-RED, found by the type they register. */
-function coreModules(): Record<string, string> {
-  const dir = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core');
-  const out: Record<string, string> = {};
-  for (const sub of fs.readdirSync(dir)) {
-    const subDir = path.join(dir, sub);
-    if (!fs.statSync(subDir).isDirectory()) continue;
-    for (const f of fs.readdirSync(subDir)) {
-      if (!f.endsWith('.js')) continue;
-      const file = path.join(subDir, f);
-      const text = fs.readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/registerType\(\s*["']([^"']+)["']/g)) out[m[1]] ??= file;
-    }
-  }
-  return out;
-}
-const CORE = coreModules();
-
-/** The runtime's httpNode, recorded by a pseudo node module loaded with each flow. */
-let httpNode: http.RequestListener | undefined;
-function recordHttpNode(RED: { httpNode: http.RequestListener }): void {
-  httpNode = RED.httpNode;
-}
-
-function listExamples(dir = EXAMPLES): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...listExamples(p));
-    else if (e.name.endsWith('.json')) out.push(p);
-  }
-  return out.sort();
-}
-
-/** Every file under examples/ (Import > Examples lists them all, so each must be a flow). */
-const EXAMPLE_FILES = listExamples().map((file) => ({
-  file,
-  rel: path.relative(EXAMPLES, file),
-  data: readJson(file),
-}));
-const FLOWS = EXAMPLE_FILES.filter((e) => Array.isArray(e.data)) as {
-  file: string;
-  rel: string;
-  data: FlowNode[];
-}[];
-
-function readJson(file: string): unknown {
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
-}
-
-/** A fresh copy of an example with the simulator sped up for the test. */
-function example(rel: string, simulator: Record<string, unknown> = { simSpeed: 10 }): FlowNode[] {
-  const found = FLOWS.find((e) => e.rel === rel);
-  assert.ok(found, `examples/${rel} is missing`);
-  const flow = JSON.parse(JSON.stringify(found.data)) as FlowNode[];
-  for (const n of flow) if (n.type === 'cc-gateway') Object.assign(n, simulator);
-  for (const n of flow) if (n.type === 'cc-chat-app') n.speed = 10;
-  return flow;
-}
-
-async function load(flow: FlowNode[]): Promise<void> {
-  const types = new Set(flow.map((n) => n.type));
-  const modules: unknown[] = [recordHttpNode];
-  for (const t of types) {
-    if (t === 'tab') continue;
-    if (ourModules[t]) modules.push(ourModules[t]);
-    else if (CORE[t]) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(CORE[t]);
-      if (!modules.includes(mod)) modules.push(mod);
-    } else assert.fail(`node type ${t} is neither ours nor a core node`);
-  }
-  await helper.load(modules, flow);
-}
-
-/** The node of an example by its name (names are unique within an example). */
-function byName(flow: FlowNode[], name: string, type?: string): FlowNode {
-  const found = flow.filter((n) => n.name === name && (!type || n.type === type));
-  assert.equal(found.length, 1, `one node named "${name}" expected, found ${found.length}`);
-  return found[0];
-}
-
-/** Messages arriving at a node (usually a debug node), collected as they come. */
-function collect(id: string): Msg[] {
-  const node = helper.getNode(id);
-  assert.ok(node, `node ${id} not running`);
-  const got: Msg[] = [];
-  node.on('input', (msg: Msg) => {
-    got.push(msg);
-  });
-  return got;
-}
-
-function press(flow: FlowNode[], injectName: string): void {
-  helper.getNode(byName(flow, injectName, 'inject').id).receive({});
-}
+/** The config nodes an example may bring as its one embedded simulator. */
+const SIMULATOR_CONFIGS = ['cc-gateway', 'cc-chat-app', 'cc-webrtc-account'];
 
 describe('examples', function () {
   this.timeout(40000);
 
   afterEach(async () => {
     await helper.unload();
-    httpNode = undefined;
+    forgetHttpNode();
   });
 
   it('are all importable flows: no other kind of file under examples/', () => {
@@ -153,10 +57,10 @@ describe('examples', function () {
     for (const { rel, data } of FLOWS) {
       const tabs = data.filter((n) => n.type === 'tab');
       assert.equal(tabs.length, 1, `${rel}: one tab`);
-      // One config node: a contact-center gateway, or a helpdesk chat application.
-      const gateways = data.filter((n) => n.type === 'cc-gateway' || n.type === 'cc-chat-app');
-      assert.equal(gateways.length, 1, `${rel}: one cc-gateway or cc-chat-app`);
-      const embedded = gateways[0].type === 'cc-gateway' ? 'simulator' : 'embedded';
+      // One config node: a contact-center gateway, a helpdesk chat application or a WebRTC account.
+      const gateways = data.filter((n) => SIMULATOR_CONFIGS.includes(n.type));
+      assert.equal(gateways.length, 1, `${rel}: one ${SIMULATOR_CONFIGS.join(' or ')}`);
+      const embedded = gateways[0].type === 'cc-chat-app' ? 'embedded' : 'simulator';
       assert.equal(gateways[0].mode, embedded, `${rel}: embedded simulator`);
       assert.equal(gateways[0].z, undefined, `${rel}: the gateway is a global config node`);
       for (const n of data) {
@@ -168,6 +72,9 @@ describe('examples', function () {
         }
         if (n.gateway !== undefined && n.gateway !== '') {
           assert.equal(n.gateway, gateways[0].id, `${rel}: ${n.type} uses another gateway`);
+        }
+        if (n.account !== undefined) {
+          assert.equal(n.account, gateways[0].id, `${rel}: ${n.type} uses another account`);
         }
         if (n.app !== undefined) {
           assert.equal(n.app, gateways[0].id, `${rel}: ${n.type} uses another chat app`);
@@ -186,7 +93,7 @@ describe('examples', function () {
 
   it('has an example for every non-config node, and the stories', () => {
     const rels = FLOWS.map((e) => e.rel);
-    for (const type of OUR_TYPES.filter((t) => t !== 'cc-gateway' && t !== 'cc-chat-app')) {
+    for (const type of OUR_TYPES.filter((t) => !SIMULATOR_CONFIGS.includes(t))) {
       assert.ok(rels.includes(path.join('nodes', `${type}.json`)), `no example for ${type}`);
     }
     for (const story of [
@@ -223,6 +130,11 @@ describe('examples', function () {
       for (const n of data) {
         if (n.type === 'tab') continue;
         assert.ok(helper.getNode(n.id), `${n.type} ${n.name ?? n.id} is not running`);
+      }
+      const account = data.find((n) => n.type === 'cc-webrtc-account');
+      if (account) {
+        await helper.getNode(account.id).ready();
+        return;
       }
       const chatApp = data.find((n) => n.type === 'cc-chat-app');
       if (chatApp) {
@@ -293,8 +205,8 @@ describe('examples', function () {
     it('CRM lead -> preview call -> the result is written back to the CRM record', async () => {
       const flow = example('stories/crm-lead-preview-call.json');
       await load(flow);
-      assert.ok(httpNode, 'httpNode not recorded');
-      const app = httpNode;
+      assert.ok(examplesHttpNode(), 'httpNode not recorded');
+      const app = examplesHttpNode()!;
       const records = collect(byName(flow, 'CRM record', 'debug').id);
 
       const accepted = await request(app)
@@ -343,7 +255,7 @@ describe('examples', function () {
       assert.equal(s.customer, '48500100206');
       assert.equal(typeof s.dialogUuid, 'string');
       assert.ok(s.states.length > 0, 'the states of the dialog');
-      const list = (await request(httpNode!).get('/crm/calls').expect(200)).body as Msg[];
+      const list = (await request(examplesHttpNode()!).get('/crm/calls').expect(200)).body as Msg[];
       assert.equal(list.length, 1);
       assert.equal(list[0].dialogUuid, s.dialogUuid);
     });
@@ -367,12 +279,12 @@ describe('examples', function () {
       // a free port of its own.
       const post = byName(flow, 'POST to the webhook', 'http request');
       assert.equal(post.url, 'http://127.0.0.1:1880/cc/dialogs');
-      const server = http.createServer((req, res) => httpNode!(req, res));
+      const server = http.createServer((req, res) => examplesHttpNode()!(req, res));
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       try {
         post.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cc/dialogs`;
         await load(flow);
-        assert.ok(httpNode, 'httpNode not recorded');
+        assert.ok(examplesHttpNode(), 'httpNode not recorded');
         const events = collect(byName(flow, 'dialog (merged)', 'debug').id);
         const closes = collect(byName(flow, 'close', 'debug').id);
         const answers = collect(byName(flow, 'webhook answer', 'debug').id);
@@ -514,7 +426,8 @@ describe('examples', function () {
     const visitors: TestVisitor[] = [];
     before(async () => {
       server = http.createServer((req, res) => {
-        if (httpNode) httpNode(req, res);
+        const node = examplesHttpNode();
+        if (node) node(req, res);
         else res.writeHead(503).end();
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

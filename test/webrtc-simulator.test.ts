@@ -10,7 +10,7 @@ import { transferBxml } from '../src/webrtc/bxml';
 import { WebrtcRestClient } from '../src/webrtc/rest-client';
 import { WebrtcAccount } from '../src/webrtc/account';
 import { Device, startRig, type Rig } from './support/webrtc';
-import { waitUntil } from './support/webrtc-wait';
+import { until } from './support/wait';
 
 const names = (events: Record<string, unknown>[], pid?: string): string[] =>
   events
@@ -158,9 +158,8 @@ describe('WebRTC family: core against the simulator', function () {
     // The answered call is held, not hung up, until the flow decides.
     assert.equal(rig.sim.voice.getCall(ok.ids.callId as string).state, 'answered');
     assert.equal((await rig.account.run('hangupCall', { callId: ok.ids.callId })).outcome, 'done');
-    await waitUntil(
-      () => rig.events.some((e) => e.eventType === 'disconnect' && e.callId === ok.ids.callId),
-      'disconnect',
+    await until('disconnect', () =>
+      rig.events.some((e) => e.eventType === 'disconnect' && e.callId === ok.ids.callId),
     );
     assert.equal(
       (await rig.account.run('hangupCall', { callId: ok.ids.callId })).outcome,
@@ -184,7 +183,7 @@ describe('WebRTC family: core against the simulator', function () {
     const t = await rig.account.run('transferToWebRTC', { callId, token: p.ids.token });
     assert.equal(t.outcome, 'done', JSON.stringify(t));
     assert.equal((t.payload as any).eventType, 'transferAnswer');
-    await waitUntil(() => names(rig.events, participantId).includes('onConnect'), 'onConnect');
+    await until('onConnect', () => names(rig.events, participantId).includes('onConnect'));
     const connect = rig.events.find((e) => e.event === 'onConnect')!;
     assert.equal(connect.tag, 'caller');
     assert.equal(typeof connect.deviceId, 'string');
@@ -192,17 +191,17 @@ describe('WebRTC family: core against the simulator', function () {
       (await rig.account.run('removeParticipantFromSession', { sessionId, participantId })).outcome,
       'done',
     );
-    await waitUntil(
+    await until(
+      'transferComplete and onDisconnect',
       () =>
         rig.events.some((e) => e.eventType === 'transferComplete') &&
         names(rig.events, participantId).includes('onDisconnect'),
-      'transferComplete and onDisconnect',
     );
     assert.deepEqual(names(rig.events, participantId), ['onConnect', 'onLeave', 'onDisconnect']);
     assert.equal(rig.sim.voice.getCall(callId).state, 'answered', 'the PSTN call is still active');
     assert.equal((await rig.account.run('hangupCall', { callId })).outcome, 'done');
     assert.equal((await rig.account.run('deleteSession', { sessionId })).outcome, 'done');
-    await waitUntil(() => rig.events.some((e) => e.eventType === 'disconnect'), 'disconnect');
+    await until('disconnect', () => rig.events.some((e) => e.eventType === 'disconnect'));
     const voice = rig.events.filter((e) => e.eventType).map((e) => e.eventType);
     assert.deepEqual(voice, [
       'answer',
@@ -235,10 +234,10 @@ describe('WebRTC family: core against the simulator', function () {
     const device = new Device(rig.sim.started!.signalUrl);
     const hello = await device.connect(p.ids.token as string);
     assert.equal(hello.type, 'connected', JSON.stringify(hello));
-    await waitUntil(() => rig.events.some((e) => e.event === 'onDisconnect'), 'the clean-up');
+    await until('the clean-up', () => rig.events.some((e) => e.event === 'onDisconnect'));
     assert.deepEqual(names(rig.events, participantId), ['onConnect', 'onLeave', 'onDisconnect']);
     assert.equal((await rig.account.run('getSession', { sessionId })).outcome, 'notFound');
-    await waitUntil(() => device.closed, 'the device closed');
+    await until('the device closed', () => device.closed);
     assert.ok(device.frames.some((f) => f.type === 'disconnected'));
   });
 
@@ -291,9 +290,9 @@ describe('WebRTC family: core against the simulator', function () {
     await a.d.next((f) => f.type === 'unlink' && f.linkId === linkA.linkId, 'unlink');
     assert.equal(rig.sim.model.linkCount, 1);
     a.d.send({ type: 'disconnect' });
-    await waitUntil(() => names(rig.events, a.id).includes('onDisconnect'), 'onDisconnect');
+    await until('onDisconnect', () => names(rig.events, a.id).includes('onDisconnect'));
     b.d.close();
-    await waitUntil(() => names(rig.events, b.id).includes('onDisconnect'), 'socket close');
+    await until('socket close', () => names(rig.events, b.id).includes('onDisconnect'));
   });
 
   it("BXML: the transfer answer is the vendor's SipUri with the token as uui;encoding=jwt", () => {

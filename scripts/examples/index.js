@@ -13,6 +13,7 @@ const MODULES = [
   require('./agents'),
   require('./platforms'),
   require('./chat'),
+  require('./webrtc'),
 ];
 
 /** Every example: relative path under examples/ -> flow. */

@@ -3,6 +3,7 @@
  * call flows use them), the node that runs it, its parameters and its outcomes. Read by the
  * core (account.ts), the nodes, their editors (through an admin endpoint) and the docs.
  */
+import { PARTICIPANT_EVENTS, VOICE_EVENTS } from './api';
 
 export type WebrtcNodeKind = 'session' | 'participant' | 'call' | 'callControl';
 
@@ -107,6 +108,11 @@ export function operationsOf(node: WebrtcNodeKind): WebrtcOperationSpec[] {
 export function webrtcCatalogueJson(): {
   operations: readonly WebrtcOperationSpec[];
   outcomes: Record<WebrtcNodeKind, readonly string[]>;
+  events: { participant: readonly string[]; voice: readonly string[] };
 } {
-  return { operations: WEBRTC_OPERATIONS, outcomes: OUTCOMES };
+  return {
+    operations: WEBRTC_OPERATIONS,
+    outcomes: OUTCOMES,
+    events: { participant: PARTICIPANT_EVENTS, voice: VOICE_EVENTS },
+  };
 }

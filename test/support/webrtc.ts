@@ -9,7 +9,7 @@ import { WebrtcAccount } from '../../src/webrtc/account';
 import { createWebrtcIngress, deliver } from '../../src/webrtc/delivery';
 import { WebrtcRestClient } from '../../src/webrtc/rest-client';
 import { WebrtcSimulator, type WebrtcSimulatorOptions } from '../../src/simulator/webrtc';
-import { waitUntil } from './webrtc-wait';
+import { until } from './wait';
 
 export const CALLBACK_TOKEN = 'cb-secret-token';
 
@@ -110,7 +110,7 @@ export class Device {
     what = 'frame',
   ): Promise<Record<string, any>> {
     let found: Record<string, any> | undefined;
-    await waitUntil(() => (found = this.frames.find(pred)) !== undefined, `a ${what}`);
+    await until(`a ${what}`, () => (found = this.frames.find(pred)) !== undefined);
     return found as Record<string, any>;
   }
 

@@ -1,0 +1,14 @@
+/**
+ * cc-webrtc-call: the WebRTC family's call operations (src/webrtc/catalogue.ts), run through
+ * the shared factory lib/webrtc-operation.ts.
+ */
+import type { NodeAPI } from 'node-red';
+import { registerWebrtcOperationNode } from './lib/webrtc-operation';
+
+export = function (RED: NodeAPI): void {
+  registerWebrtcOperationNode(RED, {
+    type: 'cc-webrtc-call',
+    kind: 'call',
+    defaultOperation: 'createCall',
+  });
+};
