@@ -41,12 +41,19 @@ export = function ccWebrtcAccount(RED: NodeAPI): void {
     // The embedded simulator signs its callbacks with a token of its own unless one is set.
     const callbackToken =
       s.callbackToken || (s.mode === 'simulator' ? randomBytes(18).toString('base64url') : '');
-    const nodeRoot = String(RED.settings.httpNodeRoot ?? '/').replace(/\/+$/, '');
+    const setting = (name: string): unknown => {
+      try {
+        return (RED.settings as unknown as Record<string, unknown>)[name];
+      } catch {
+        return undefined; // the runtime's settings object throws on unknown names
+      }
+    };
+    const root = setting('httpNodeRoot');
+    const nodeRoot = (typeof root === 'string' ? root : '/').replace(/\/+$/, '');
     const base = (): string => {
       if (s.callbackBaseUrl) return s.callbackBaseUrl;
       const addr = (RED.server?.address?.() ?? null) as AddressInfo | string | null;
-      const port =
-        addr && typeof addr === 'object' ? addr.port : Number(RED.settings.uiPort) || 1880;
+      const port = addr && typeof addr === 'object' ? addr.port : Number(setting('uiPort')) || 1880;
       return `http://127.0.0.1:${port}`;
     };
     const voiceUrl = (): string => `${base()}${nodeRoot}${s.callbackPath}/voice`;
@@ -118,21 +125,35 @@ export = function ccWebrtcAccount(RED: NodeAPI): void {
       token: callbackToken || undefined,
     });
     const routes: WebhookRoute[] = [];
-    for (const leaf of ['voice', 'participant']) {
-      routes.push(
-        addWebhookRoute(RED.httpNode, `${s.callbackPath}/${leaf}`, s.maxBytes, (req, res, body) => {
-          const q = req.query?.token;
-          const answer = deliver(ingress, account, {
-            headers: req.headers,
-            rawBody: body.rawBody,
-            reserialized: body.reserialized,
-            queryToken: typeof q === 'string' ? q : undefined,
-          });
-          if (answer.status !== 200)
-            node.debug(`callback refused: ${answer.status} ${answer.body}`);
-          res.status(answer.status).type(answer.contentType).send(answer.body);
-        }),
-      );
+    const onRouteError = (err: unknown): void =>
+      node.warn(`callback route: ${(err as Error)?.message ?? String(err)}`);
+    try {
+      for (const leaf of ['voice', 'participant']) {
+        routes.push(
+          addWebhookRoute(
+            RED,
+            `${s.callbackPath}/${leaf}`,
+            s.maxBytes,
+            (req, res, body) => {
+              const q = req.query?.token;
+              const answer = deliver(ingress, account, {
+                headers: req.headers,
+                rawBody: body.rawBody,
+                reserialized: body.reserialized,
+                queryToken: typeof q === 'string' ? q : undefined,
+              });
+              if (answer.status !== 200) {
+                node.debug(`callback refused: ${answer.status} ${answer.body}`);
+              }
+              res.status(answer.status).type(answer.contentType).send(answer.body);
+            },
+            onRouteError,
+          ),
+        );
+      }
+    } catch (err) {
+      // httpNodeRoot: false turns HTTP node routes off: operations run, callbacks cannot come.
+      node.error(`callbacks: ${(err as Error)?.message ?? String(err)}`);
     }
 
     const api: Omit<WebrtcAccountNode, keyof Node> = {
