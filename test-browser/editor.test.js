@@ -134,27 +134,37 @@ describe('the editor in chromium', function () {
       return id;
     });
     assert.ok(gateway, 'the demo flow has a cc-gateway');
-    // The WebRTC family's nodes use a cc-webrtc-account: one is added to the workspace.
-    const accounts = {};
+    // Each node's config field (a defaults entry whose type is a config node type: `gateway`,
+    // a chat family's `app`, a WebRTC family's `account`) and a config node to choose there: the
+    // demo flow's cc-gateway, or one added to the workspace for the other families.
+    const configs = {};
     for (const type of TYPES) {
-      const configType = await page.evaluate((t) => {
-        const d = RED.nodes.getType(t);
-        return d.defaults && d.defaults.account ? d.defaults.account.type : undefined;
-      }, type);
-      if (!configType) continue;
-      accounts[type] = await page.evaluate((ct) => {
-        let found;
-        RED.nodes.eachConfig((n) => {
-          if (n.type === ct) found = found || n.id;
-        });
-        if (found) return found;
-        const def = RED.nodes.getType(ct);
-        const node = { id: RED.nodes.id(), type: ct, _def: def, users: [], z: '' };
-        for (const [k, d] of Object.entries(def.defaults)) node[k] = d.value;
-        node.name = 'browser test account';
-        RED.nodes.add(node);
-        return node.id;
-      }, configType);
+      configs[type] = await page.evaluate(
+        ({ t, gw }) => {
+          const d = RED.nodes.getType(t);
+          const field = Object.keys(d.defaults || {}).find((k) => {
+            const ct = d.defaults[k].type;
+            return ct && RED.nodes.getType(ct) && RED.nodes.getType(ct).category === 'config';
+          });
+          if (!field) return undefined;
+          const ct = d.defaults[field].type;
+          if (ct === 'cc-gateway') return { field, id: gw };
+          let found;
+          RED.nodes.eachConfig((n) => {
+            if (n.type === ct) found = found || n.id;
+          });
+          if (!found) {
+            const def = RED.nodes.getType(ct);
+            const node = { id: RED.nodes.id(), type: ct, _def: def, users: [], z: '' };
+            for (const [k, v] of Object.entries(def.defaults)) node[k] = v.value;
+            node.name = 'browser test';
+            RED.nodes.add(node);
+            found = node.id;
+          }
+          return { field, id: found };
+        },
+        { t: type, gw: gateway },
+      );
     }
     let x = 200;
     for (const type of TYPES) {
@@ -165,10 +175,8 @@ describe('the editor in chromium', function () {
       await page.dblclick(`[id="${id}"] .red-ui-flow-node`);
       await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
       await page.waitForTimeout(400);
-      // A dragged node has no config node yet (a cc-gateway, or a WebRTC family's account):
-      // the field is flagged.
-      const field = (await page.locator('#node-input-account').count()) > 0 ? 'account' : 'gateway';
-      const config = field === 'gateway' ? gateway : accounts[type];
+      // A dragged node has no config node yet: the field is flagged.
+      const { field, id: config } = configs[type];
       assert.ok((await errorFields()).includes(`node-input-${field}`), `${type}: ${field} unset`);
       await page.selectOption(`#node-input-${field}`, config);
       await page.waitForTimeout(150);
@@ -200,10 +208,13 @@ describe('the editor in chromium', function () {
       await page.screenshot({ path: screenshotPath(`03-edit-${type}`) });
       await page.click('#node-dialog-ok');
       await page.waitForSelector('#node-dialog-ok', { state: 'detached' });
-      const state = await page.evaluate((nid) => {
-        const n = RED.nodes.node(nid);
-        return { valid: n.valid, errors: n.validationErrors, config: n.gateway ?? n.account };
-      }, id);
+      const state = await page.evaluate(
+        ({ nid, f }) => {
+          const n = RED.nodes.node(nid);
+          return { valid: n.valid, errors: n.validationErrors, config: n[f] };
+        },
+        { nid: id, f: field },
+      );
       assert.equal(state.config, config, `${type}: ${field} saved`);
       assert.ok(state.valid, `${type}: invalid after a valid edit: ${state.errors}`);
 
