@@ -213,13 +213,17 @@ describe('Era / Incoplax driver against the simulator', function () {
   let clients: GatewayClient[] = [];
   const logs: string[] = [];
 
-  function eraClient(url: string, token = 'tok-secret-1'): GatewayClient {
+  function eraClient(
+    url: string,
+    token = 'tok-secret-1',
+    driver = new EraDriver({ auth: 'token', token }),
+  ): GatewayClient {
     const log = (m: string): void => {
       logs.push(m);
     };
     const c = new GatewayClient({
       url,
-      driver: new EraDriver({ auth: 'token', token }),
+      driver,
       tenant: '',
       username: '',
       password: '',
@@ -344,5 +348,36 @@ describe('Era / Incoplax driver against the simulator', function () {
     await until('refusal', () => problems.some((p) => p.startsWith('SUBSCRIBE_REFUSED')));
     assert.match(problems.join('\n'), /no dialog\.\* events on this platform/);
     assert.equal(sim.stats().requests, 0);
+  });
+
+  it('renews a subscription with the same id before it expires, events still delivered once', async () => {
+    const c = eraClient(sim.url);
+    const got: GatewayEvent[] = [];
+    c.on('ccs', '*', (e) => got.push(e));
+    c.subscribe({ id: 'short', events: ['ccsevents.*'], expires: 1 });
+    await c.whenConnected();
+    // renewed at 80 % of the period: three requests within ~2 s, all for the same id
+    await until('two renewals', () => sim.stats().requests >= 3, 5000);
+    sim.inboundCall('48500100201', '1001');
+    await until('the call answered', () => got.some((e) => e.name === 'connection_create'));
+    const creates = got.filter((e) => e.name === 'seance_create');
+    assert.equal(creates.length, 1, 'one subscription on the platform: each event once');
+    assert.equal(c.stats().invalidEvents, 0);
+  });
+
+  it('connects to /ws with a user login (HTTP Basic) and refuses a wrong one', async () => {
+    const ok = eraClient(
+      sim.url,
+      undefined,
+      new EraDriver({ auth: 'user', username: 'demo', password: 'demo' }),
+    );
+    await ok.whenConnected();
+    const bad = eraClient(
+      sim.url,
+      undefined,
+      new EraDriver({ auth: 'user', username: 'demo', password: 'wrong-pass-77' }),
+    );
+    await assert.rejects(bad.whenConnected(), /authentication refused: HTTP 401/);
+    assert.ok(!logs.some((l) => l.includes('wrong-pass-77')), 'the password is in no log line');
   });
 });
