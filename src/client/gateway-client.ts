@@ -443,10 +443,9 @@ export class GatewayClient implements GatewayClientApi {
     if (this.heartbeatMs > 0 && announced > 0) {
       const every = Math.max(announced, MIN_ANNOUNCED_HEARTBEAT_MS);
       if (announced < MIN_ANNOUNCED_HEARTBEAT_MS) {
-        this.problem(
-          PROBLEM_CODES.serverError,
-          `the server announced a heartbeat of ${announced} ms; pinging every ${MIN_ANNOUNCED_HEARTBEAT_MS} ms (the floor)`,
-        );
+        const text = `the server announced a heartbeat of ${announced} ms; pinging every ${MIN_ANNOUNCED_HEARTBEAT_MS} ms (the floor)`;
+        this.log.warn(`gateway: ${text}`);
+        this.problem(PROBLEM_CODES.serverError, text);
       }
       if (every < this.heartbeat.interval) this.heartbeat.start(every);
     }
