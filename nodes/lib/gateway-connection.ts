@@ -20,10 +20,25 @@ import type { Scenario, SimulatorApi, SimulatorOptions } from '../../src/simulat
 
 export interface GatewaySettings {
   mode: 'simulator' | 'remote';
-  /** The platform's wire (src/platforms): our protocol or Era / Incoplax. Default ccflow. */
-  platform?: 'ccflow' | 'era';
+  /** The platform's wire (src/platforms): our protocol, Era / Incoplax or Tinet. Default ccflow. */
+  platform?: 'ccflow' | 'era' | 'tinet';
   /** Era / Incoplax authorisation (platform era): the token is a credential, never logged. */
   era?: { auth: 'token' | 'user'; token: string };
+  tinet?: {
+    /** Interface API base URL (remote mode). */
+    baseUrl: string;
+    version: string;
+    validateType: 1 | 2;
+    id: string;
+    /** Never logged. */
+    token: string;
+    /** Node-RED HTTP path receiving the pushes. */
+    pushPath: string;
+    /** Never logged. */
+    pushToken?: string;
+    /** Simulator mode: where the embedded simulator pushes. */
+    simPushUrl: string;
+  };
   /** ws:// or wss:// URL (remote mode). */
   url: string;
   tenant: string;
@@ -88,6 +103,18 @@ const defaultHub: HubFactory = (client, options) => {
   const mod = require('../../src/hub/event-hub') as { createEventHub: HubFactory };
   return mod.createEventHub(client, options);
 };
+
+function tinetDriver(t: NonNullable<GatewaySettings['tinet']>): PlatformDriver {
+  const mod =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../../src/platforms/tinet/driver') as typeof import('../../src/platforms/tinet/driver');
+  return new mod.TinetDriver({
+    validateType: t.validateType,
+    id: t.id,
+    token: t.token,
+    version: t.version,
+  });
+}
 
 export interface GatewayConnectionDeps {
   logger: Logger;
@@ -251,9 +278,10 @@ export class GatewayConnection {
       warn: (m) => this.logger.warn(m),
       error: (m) => this.logger.error(m),
     };
+    const tinet = s.platform === 'tinet' ? s.tinet : undefined;
     const options = (url: GatewayClientOptions['url']): GatewayClientOptions => ({
       url,
-      driver: s.platform === 'era' ? eraDriver(s) : undefined,
+      driver: s.platform === 'era' ? eraDriver(s) : tinet ? tinetDriver(tinet) : undefined,
       tenant: s.tenant,
       username: s.username,
       password: s.password,
@@ -271,7 +299,7 @@ export class GatewayConnection {
       const error = s.configError;
       url = () => Promise.reject(new Error(error));
     } else if (s.mode === 'remote') {
-      url = s.url;
+      url = tinet ? tinet.baseUrl : s.url;
     } else {
       const sim = (this.deps.createSimulator ?? defaultSimulator)({
         port: 0,
@@ -281,12 +309,20 @@ export class GatewayConnection {
         scenario: s.simulator?.scenario,
         users: { [s.tenant]: { [s.username]: s.password } },
         eraTokens: s.era?.token ? [s.era.token] : undefined,
+        tinet: tinet && {
+          enterpriseId: tinet.validateType === 2 ? tinet.id : undefined,
+          departments: tinet.validateType === 1 ? { [tinet.id]: tinet.token } : undefined,
+          token: tinet.token,
+          version: tinet.version,
+          pushUrls: [tinet.simPushUrl],
+          pushToken: tinet.pushToken,
+        },
         logger,
       });
       this.simulator = sim;
       // The client waits for the simulator's URL; a failed start ends the client with it.
       const started = sim.start().then(
-        (r) => r.url,
+        (r) => (tinet ? `http://127.0.0.1:${r.port}/interface/${tinet.version}` : r.url),
         (err: unknown) => {
           throw new Error(`embedded simulator failed to start: ${(err as Error).message}`);
         },

@@ -2,16 +2,29 @@
  * Turns the cc-gateway editor configuration (strings from the form) into GatewaySettings, with
  * defaults and precise configuration errors. Credentials are passed through, never printed.
  */
+import { REST } from '../../src/platforms/tinet/mapping';
+import { tinetUrlProblem } from '../../src/platforms/tinet/driver';
 import type { Scenario } from '../../src/simulator/api';
 import type { GatewaySettings } from './gateway-connection';
 
 /** The cc-gateway node's editor properties (all optional: old flows may lack some). */
 export interface GatewayNodeConfig {
   mode?: string;
-  /** The wire: `ccflow` (our protocol, the default) or `era` (Era / Incoplax). */
+  /** The wire: `ccflow` (our protocol, the default), `era` (Era / Incoplax) or `tinet` (Tinet REST + HTTP push). */
   platform?: string;
   /** Era / Incoplax: `token` (an integration point's token) or `user` (a user's login on /ws). */
   eraAuth?: string;
+  /** Tinet interface API base URL, e.g. https://api-2.cticloud.cn/interface/v10. */
+  tinetBaseUrl?: string;
+  tinetVersion?: string;
+  /** 2 enterprise id (default), 1 department id. */
+  tinetValidateType?: string | number;
+  /** The enterprise (or department) id. */
+  tinetId?: string;
+  /** Node-RED HTTP path Tinet's pushes are configured to reach. */
+  tinetPushPath?: string;
+  /** Simulator mode: where the embedded simulator sends its pushes (default: this Node-RED). */
+  tinetSimPushUrl?: string;
   url?: string;
   tenant?: string;
   ca?: string;
@@ -37,7 +50,15 @@ export interface GatewayCredentials {
   password?: string;
   /** Era / Incoplax integration token. Never logged. */
   token?: string;
+  /** Tinet interface token (sign = md5(id + timestamp + token)). */
+  tinetToken?: string;
+  /** Shared token Tinet's pushes must carry (`?token=` in the push URL, or x-cc-token). */
+  tinetPushToken?: string;
 }
+
+export const TINET_PUSH_PATH = '/cc/tinet/push';
+/** The embedded simulator's enterprise and token (simulator mode without credentials). */
+export const TINET_SIM = { id: '7000000', token: 'demo-token' } as const;
 
 export const GATEWAY_DEFAULTS = {
   tenant: 'demo',
@@ -71,22 +92,75 @@ function num(
   return n;
 }
 
+/**
+ * Tinet settings (platform `tinet`). `localBase` is this Node-RED's own HTTP address
+ * (http://127.0.0.1:<port><httpNodeRoot>), where the embedded simulator sends its pushes.
+ */
+function readTinet(
+  config: GatewayNodeConfig,
+  credentials: GatewayCredentials | undefined,
+  mode: 'simulator' | 'remote',
+  localBase: string,
+  errors: string[],
+): NonNullable<GatewaySettings['tinet']> {
+  const baseUrl = (config.tinetBaseUrl ?? '').trim();
+  const version = (config.tinetVersion ?? '').trim() || REST.defaultVersion;
+  if (!/^v\d{1,3}$/.test(version)) errors.push('Tinet API version must look like v10');
+  const validateType = String(config.tinetValidateType ?? '2') === '1' ? 1 : 2;
+  let id = (config.tinetId ?? '').trim();
+  let token = credentials?.tinetToken ?? '';
+  if (mode === 'remote') {
+    const bad = tinetUrlProblem(baseUrl);
+    if (bad) errors.push(bad);
+    if (!id) errors.push('the Tinet enterprise (or department) id is required');
+    if (!token) errors.push('the Tinet interface token is required');
+  } else {
+    id ||= TINET_SIM.id;
+    token ||= TINET_SIM.token;
+  }
+  let pushPath = (config.tinetPushPath ?? '').trim() || TINET_PUSH_PATH;
+  if (!pushPath.startsWith('/')) pushPath = `/${pushPath}`;
+  if (!/^\/[\w\-./~]*$/.test(pushPath))
+    errors.push('the Tinet push path has characters a URL path cannot');
+  const simPushUrl =
+    (config.tinetSimPushUrl ?? '').trim() || `${localBase.replace(/\/+$/, '')}${pushPath}`;
+  return {
+    baseUrl,
+    version,
+    validateType,
+    id,
+    token,
+    pushPath,
+    pushToken: credentials?.tinetPushToken || undefined,
+    simPushUrl,
+  };
+}
+
 export function readGatewaySettings(
   config: GatewayNodeConfig,
   credentials: GatewayCredentials | undefined,
+  localBase = 'http://127.0.0.1:1880',
 ): GatewaySettings {
   const errors: string[] = [];
   const mode = config.mode === 'remote' ? 'remote' : 'simulator';
-  const platform = config.platform === 'era' ? 'era' : 'ccflow';
+  const platform =
+    config.platform === 'era' ? 'era' : config.platform === 'tinet' ? 'tinet' : 'ccflow';
   const eraAuth = config.eraAuth === 'user' ? 'user' : 'token';
   const url = (config.url ?? '').trim();
-  if (mode === 'remote' && !/^wss?:\/\/[^\s/]+/i.test(url)) {
+  if (platform !== 'tinet' && mode === 'remote' && !/^wss?:\/\/[^\s/]+/i.test(url)) {
     errors.push('url must start with ws:// or wss:// and name a host');
   }
+  const tinet =
+    platform === 'tinet' ? readTinet(config, credentials, mode, localBase, errors) : undefined;
   const username = credentials?.username || (mode === 'simulator' ? GATEWAY_DEFAULTS.username : '');
   const password = credentials?.password || (mode === 'simulator' ? GATEWAY_DEFAULTS.password : '');
   const token = credentials?.token || (mode === 'simulator' ? GATEWAY_DEFAULTS.eraToken : '');
-  if (mode === 'remote' && !username && !(platform === 'era' && eraAuth === 'token')) {
+  if (
+    mode === 'remote' &&
+    platform !== 'tinet' &&
+    !username &&
+    !(platform === 'era' && eraAuth === 'token')
+  ) {
     errors.push('username is required');
   }
   if (mode === 'remote' && platform === 'era' && eraAuth === 'token' && !token) {
@@ -149,6 +223,7 @@ export function readGatewaySettings(
     mode,
     platform,
     era: platform === 'era' ? { auth: eraAuth, token } : undefined,
+    tinet,
     url,
     tenant,
     username,

@@ -201,5 +201,12 @@ export interface GatewayClientApi {
   onNotice(listener: (notice: Notice) => void): () => void;
   /** The platform this client speaks: `ccflow`, `era`, ... */
   readonly platform: string;
+  /**
+   * A body the platform pushed over HTTP (REST + push platforms, e.g. Tinet), received and
+   * checked by the Node-RED side: handed to the ready link, which maps it onto the families.
+   * False when no link is ready or the platform takes no pushes (the receiver then answers so
+   * the platform retries).
+   */
+  push(body: unknown): boolean;
   stats(): ClientStats;
 }

@@ -255,6 +255,13 @@ export class GatewayClient implements GatewayClientApi {
     return this.listeners.on(family, name, listener);
   }
 
+  push(body: unknown): boolean {
+    const link = this.link;
+    if (!link || !this.loggedIn || !link.push) return false;
+    link.push(body);
+    return true;
+  }
+
   stats(): ClientStats {
     return { ...this.counters, lastSeq: this.resume.lastSeq, pending: this.ops.size };
   }

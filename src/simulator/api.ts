@@ -60,6 +60,24 @@ export interface ScenarioAgent {
   bound?: boolean;
 }
 
+/** The Tinet face (REST interface API + HTTP push), see docs/platforms/tinet.md. */
+export interface TinetFaceOptions {
+  /** The enterprise this simulator serves (default 7000000), and its interface token (default demo-token). */
+  enterpriseId?: string;
+  token?: string;
+  /** Department ids (validateType 1) and their tokens. */
+  departments?: Record<string, string>;
+  /** API version in the path. Default v10. */
+  version?: string;
+  /** Push URLs (`enterprisePushAction` URLs); `?type=<N>` is added to each push. */
+  pushUrls?: string[];
+  /** POST bodies as form (default, Tinet's default) or JSON; GET puts the fields in the query. */
+  pushFormat?: 'form' | 'json';
+  pushMethod?: 'POST' | 'GET';
+  /** Sent as header x-cc-token with each push (the receiving ingress's shared token). */
+  pushToken?: string;
+}
+
 export interface SimulatorOptions {
   /** Listen port; 0 (default) lets the OS pick. */
   port?: number;
@@ -103,6 +121,8 @@ export interface SimulatorOptions {
    * call going: dial, bridge, talk `talkMs` (simulated, default 1 000), hang up, repeat.
    */
   load?: { calls: number; talkMs?: number };
+  /** Tinet's wire: the REST API under /interface/<version>/ and HTTP pushes. */
+  tinet?: TinetFaceOptions;
   /** Validate every emitted event against the schemas (tests; off on the lean send path). */
   validateEvents?: boolean;
   /** How long a session whose socket dropped is kept for resuming (ms). Default 300 000. */

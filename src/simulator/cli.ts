@@ -10,9 +10,10 @@ import { ERA_PATHS } from '../platforms/era/mapping';
 import { DEFAULT_ERA_TOKEN } from './contact-center/faces/era';
 import { loadScenarioFile } from './scenario';
 import { Simulator } from './simulator';
+import { TINET_DEFAULTS, tinetBasePath } from './contact-center/faces/tinet';
 
 export const USAGE = `ccflow-sim: a virtual contact center speaking the ccflow gateway protocol and the
-Era / Incoplax WebSocket API (simulated from the vendor's public documents)
+Era / Incoplax WebSocket API and Tinet's REST API + HTTP push (simulated from the vendors' public documents)
 
 Usage: ccflow-sim [options]
 
@@ -31,9 +32,16 @@ Usage: ccflow-sim [options]
   --user U           accepted username (default demo)
   --password P       accepted password (default demo)
   --domain D         ccsevents domain (default demo.cc.local)
-  --platform P       wire to announce: ccflow (default) or era; both are always served:
-                     ccflow on any path, Era / Incoplax on /ws/token/v1/<token> and /ws
+  --platform P       wire to announce: ccflow (default), era or tinet; all are always served:
+                     ccflow on any path, Era / Incoplax on /ws/token/v1/<token> and /ws,
+                     Tinet's REST interface API on /interface/v10/
   --era-token T      integration token accepted on /ws/token/v1/<token> (default demo-token)
+  --tinet-enterprise ID  enterprise id the Tinet REST API accepts (default 7000000)
+  --tinet-token T    its interface token (default demo-token)
+  --push URL         send Tinet HTTP pushes to URL (?type=<N> added); repeatable
+  --push-format F    form (default) or json
+  --push-method M    POST (default) or GET
+  --push-token T     send header x-cc-token: T with every push
   --seed N           deterministic ids and traffic
   --quiet            log only warnings and errors
   --help             this text
@@ -78,7 +86,7 @@ export function parseCli(
 ): {
   help: boolean;
   quiet: boolean;
-  platform: 'ccflow' | 'era';
+  platform: 'ccflow' | 'era' | 'tinet';
   options: SimulatorOptions;
 } {
   const { values } = parseArgs({
@@ -102,6 +110,12 @@ export function parseCli(
       domain: { type: 'string' },
       platform: { type: 'string' },
       'era-token': { type: 'string' },
+      'tinet-enterprise': { type: 'string' },
+      'tinet-token': { type: 'string' },
+      push: { type: 'string', multiple: true },
+      'push-format': { type: 'string' },
+      'push-method': { type: 'string' },
+      'push-token': { type: 'string' },
       seed: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -115,8 +129,16 @@ export function parseCli(
   if (speed !== undefined && speed <= 0) throw new Error('--speed must be > 0');
   const load = num('load', values.load, 1);
   const platform = values.platform ?? 'ccflow';
-  if (platform !== 'ccflow' && platform !== 'era') {
-    throw new Error('--platform must be ccflow or era');
+  if (platform !== 'ccflow' && platform !== 'era' && platform !== 'tinet') {
+    throw new Error('--platform must be ccflow, era or tinet');
+  }
+  const pushFormat = values['push-format'];
+  if (pushFormat !== undefined && pushFormat !== 'form' && pushFormat !== 'json') {
+    throw new Error('--push-format must be form or json');
+  }
+  const pushMethod = values['push-method']?.toUpperCase();
+  if (pushMethod !== undefined && pushMethod !== 'POST' && pushMethod !== 'GET') {
+    throw new Error('--push-method must be POST or GET');
   }
   const eraToken = secret('era-token');
   if (eraToken !== undefined && !/^[A-Za-z0-9._~-]{1,256}$/.test(eraToken)) {
@@ -141,6 +163,14 @@ export function parseCli(
     domain: values.domain,
     eraTokens: eraToken !== undefined ? [eraToken] : undefined,
     seed: num('seed', values.seed),
+    tinet: {
+      enterpriseId: values['tinet-enterprise'],
+      token: values['tinet-token'],
+      pushUrls: values.push ?? [],
+      pushFormat,
+      pushMethod,
+      pushToken: values['push-token'],
+    },
   };
   return { help: !!values.help, quiet: !!values.quiet, platform, options };
 }
@@ -168,7 +198,7 @@ async function main(): Promise<void> {
       error: log('error'),
     },
   });
-  const { url } = await sim.start();
+  const { url, port } = await sim.start();
   const o = parsed.options;
   const [tenant, users] = Object.entries(o.users ?? {})[0];
   if (parsed.platform === 'era') {
@@ -180,6 +210,14 @@ async function main(): Promise<void> {
         `  Era / Incoplax WebSocket API: frames ["method", {params}], subscribe to ccsevents.*; ` +
         `also ${url}${ERA_PATHS.user} with HTTP Basic user ${Object.keys(users)[0]}\n` +
         `  agents ${sim.model.agentIds().join(', ')}; speed x${o.speed ?? 1}; inbound ${o.inboundPerMinute ?? 0}/min\n`,
+    );
+  } else if (parsed.platform === 'tinet') {
+    const t = o.tinet ?? {};
+    const host = (o.host ?? '127.0.0.1').includes(':') ? `[${o.host}]` : (o.host ?? '127.0.0.1');
+    process.stdout.write(
+      `http://${host}:${port}${tinetBasePath()}\n` +
+        `  Tinet interface API: validateType 2, enterpriseId ${t.enterpriseId ?? TINET_DEFAULTS.enterpriseId}, token ${t.token ? '(given)' : TINET_DEFAULTS.token}; agents (cno) ${sim.model.agentIds().join(', ')}\n` +
+        `  speed x${o.speed ?? 1}; pushes ${(t.pushUrls ?? []).join(' ') || 'none'}\n`,
     );
   } else {
     process.stdout.write(

@@ -26,6 +26,15 @@ export function shownUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
+/** One delivery: see WebhookSender.postRaw. */
+export interface Delivery {
+  raw: string;
+  method?: 'POST' | 'GET';
+  contentType?: string;
+  query?: string;
+  signature?: string;
+}
+
 export class WebhookSender {
   sent = 0;
   failures = 0;
@@ -49,15 +58,23 @@ export class WebhookSender {
     return this.urls.length > 0;
   }
 
-  /** Queue one body for every URL. */
+  /** Queue one dialog body for every URL (JSON, chained per dialog). */
   post(body: Record<string, unknown>): void {
     if (this.urls.length === 0) return;
     const raw = JSON.stringify(body);
-    const key = String(body.dialog_uuid);
     // One signature per body, whatever the number of URLs.
     const signature = this.opts.hmacSecret
       ? 'sha256=' + crypto.createHmac('sha256', this.opts.hmacSecret).update(raw).digest('hex')
       : undefined;
+    this.postRaw(String(body.dialog_uuid), { raw, signature });
+  }
+
+  /**
+   * Queue one delivery for every URL, chained after the earlier ones with the same `key` (so a
+   * receiver sees them in order). POST with `contentType` (default JSON), or GET with `raw` as
+   * the query string; `query` is appended to every URL (e.g. a vendor's push type).
+   */
+  postRaw(key: string, d: Delivery): void {
     for (const url of this.urls) {
       if (this.pending >= (this.opts.maxPending ?? 10_000)) {
         this.fail(url, 'too many pending deliveries, dropped');
@@ -66,7 +83,7 @@ export class WebhookSender {
       this.pending++;
       const chainKey = `${url.href} ${key}`;
       const prev = this.chains.get(chainKey) ?? Promise.resolve();
-      const next = prev.then(() => this.send(url, raw, signature));
+      const next = prev.then(() => this.send(url, d));
       this.chains.set(chainKey, next);
       void next.then(() => {
         this.pending--;
@@ -94,15 +111,25 @@ export class WebhookSender {
     }
   }
 
-  private send(url: URL, raw: string, signature: string | undefined): Promise<void> {
-    const headers: Record<string, string | number> = {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(raw),
-      'user-agent': 'ccflow-sim',
-    };
+  private send(url: URL, d: Delivery): Promise<void> {
+    const get = d.method === 'GET';
+    const raw = get ? '' : d.raw;
+    const headers: Record<string, string | number> = { 'user-agent': 'ccflow-sim' };
+    if (!get) {
+      headers['content-type'] = d.contentType ?? 'application/json';
+      headers['content-length'] = Buffer.byteLength(raw);
+    }
     if (this.opts.token) headers['x-cc-token'] = this.opts.token;
-    if (signature !== undefined) headers['x-cc-signature'] = signature;
+    if (d.signature !== undefined) headers['x-cc-signature'] = d.signature;
     const isHttps = url.protocol === 'https:';
+    let target = url;
+    const extra = [d.query, get ? d.raw : undefined].filter((q): q is string => !!q);
+    if (extra.length > 0) {
+      target = new URL(url.href);
+      for (const q of extra) {
+        for (const [k, v] of new URLSearchParams(q)) target.searchParams.append(k, v);
+      }
+    }
     return new Promise<void>((resolve) => {
       let done = false;
       const finish = (err?: string): void => {
@@ -114,9 +141,9 @@ export class WebhookSender {
       };
       try {
         const req = (isHttps ? https : http).request(
-          url,
+          target,
           {
-            method: 'POST',
+            method: get ? 'GET' : 'POST',
             headers,
             agent: isHttps ? this.httpsAgent : this.httpAgent,
             timeout: this.opts.timeoutMs ?? 5000,

@@ -6,9 +6,10 @@
 import { CcflowFace } from './ccflow';
 import { EraFace } from './era';
 import type { Face, FaceHost } from './face';
+import { TinetFace } from './tinet';
 
 export function createFaces(host: FaceHost): Face[] {
-  return [new EraFace(host), new CcflowFace(host)];
+  return [new TinetFace(host), new EraFace(host), new CcflowFace(host)];
 }
 
 export type { Face, FaceHost, FaceLogger, FaceStats } from './face';
