@@ -10,6 +10,7 @@ import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import { attachToGateway, EventStatus, filterSet, passes } from './lib/event-node';
 import { startGatewaySource } from './lib/event-source';
 import { startWebhook } from './lib/webhook-node';
+import { dialogPreset } from '../src/webhook/presets';
 import { DEFAULT_MAX_KB, projectOf } from './lib/event-dialog';
 
 const TYPE = 'cc-dialog-events';
@@ -30,6 +31,8 @@ interface DialogEventsDef extends NodeDef {
   maxKb?: number | string;
   /** token, hmac, both or none (an explicit choice); unset on nodes saved before it existed. */
   auth?: string;
+  /** The sender: `conpeek` (default, also for nodes saved before it existed) or `strict`. */
+  preset?: string;
   /** Replay window in seconds (HMAC only); 0 or unset: off. */
   replayWindowS?: number | string;
   events?: string[] | string;
@@ -109,6 +112,7 @@ export = function register(RED: NodeAPI): void {
       config: config as unknown as Record<string, unknown>,
       credentials: this.credentials,
       status,
+      preset: dialogPreset(config.preset),
       createIngress,
       onEvent: (body) => {
         const event = hub!.ingestDialogBody(body);

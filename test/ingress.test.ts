@@ -47,7 +47,7 @@ describe('ingress: handle()', () => {
       rawBody: Buffer.from(JSON.stringify(bodies[0])),
     });
     assert.equal(other.status === 200 && other.body.duplicate, false);
-    assert.deepEqual(ingress.stats(), { accepted: 2, duplicates: 1, rejected: {} });
+    assert.deepEqual(ingress.stats(), { accepted: 2, duplicates: 1, rejected: {}, ignored: {} });
   });
 
   it('remembers at most dedupSize deliveries, least recently seen forgotten first', () => {
@@ -144,7 +144,12 @@ describe('ingress: handle()', () => {
       );
       assert.deepEqual(r, { status: 422, error: 'BAD_EVENT', message });
     }
-    assert.deepEqual(ingress.stats(), { accepted: 0, duplicates: 0, rejected: { schema: 5 } });
+    assert.deepEqual(ingress.stats(), {
+      accepted: 0,
+      duplicates: 0,
+      rejected: { schema: 5 },
+      ignored: {},
+    });
   });
 
   it('401 for a missing or wrong token; x-cc-token and Authorization: Bearer both work', () => {

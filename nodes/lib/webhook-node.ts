@@ -25,7 +25,11 @@ export interface WebhookNodeOptions {
   /** The node's configuration (auth, replayWindowS; scanned for secrets left in it). */
   config: Record<string, unknown>;
   credentials: { token?: unknown; hmacSecret?: unknown } | undefined;
-  status: EventStatus;
+  status: Pick<EventStatus, 'setError'>;
+  /** Vendor preset options for the ingress (src/webhook/presets.ts). */
+  preset?: Partial<IngressOptions>;
+  /** Also answer GET on the path (the fields in the query). */
+  alsoGet?: boolean;
   createIngress(options: IngressOptions): WebhookIngressApi;
   /** An accepted, new delivery. A throw answers 500 and goes to node.error. */
   onEvent(event: Record<string, unknown>): void;
@@ -68,6 +72,7 @@ export function startWebhook(
   if (plan.replayIgnored) node.warn(RED._(`${t}.warnings.replay-ignored`));
 
   const ingress = o.createIngress({
+    ...o.preset,
     maxBytes: o.maxBytes,
     token: plan.token,
     hmacSecret: plan.hmacSecret,
@@ -83,6 +88,7 @@ export function startWebhook(
         rawBody: body.rawBody,
         tooLarge: body.tooLarge,
         reserialized: body.reserialized,
+        query: queryOf(req.originalUrl || req.url),
       });
       if (outcome.status === 200 && outcome.event) {
         try {
@@ -100,6 +106,12 @@ export function startWebhook(
       res.status(outcome.status).json(outcome.body);
     },
     (err) => node.warn(`webhook ${path}: ${(err as Error)?.message ?? String(err)}`),
+    o.alsoGet === true,
   );
   return () => route.close();
+}
+
+function queryOf(url: string | undefined): string {
+  const q = (url ?? '').indexOf('?');
+  return q >= 0 ? (url as string).slice(q + 1) : '';
 }

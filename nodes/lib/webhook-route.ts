@@ -129,6 +129,8 @@ export function addWebhookRoute(
   maxBytes: number,
   handler: (req: RawRequest, res: Response, body: CapturedBody) => void,
   onError?: (err: unknown) => void,
+  /** Also answer `GET url` (a vendor that pushes its fields in the query, e.g. Tinet). */
+  alsoGet = false,
 ): WebhookRoute {
   if (!webhookRoutesEnabled(RED)) throw new Error('httpNodeRoot is false: no HTTP node routes');
   const app = RED.httpNode as AppWithRouter;
@@ -157,6 +159,9 @@ export function addWebhookRoute(
     answerError(res, err);
   };
   app.post(path, nodeMiddleware(RED), route as RequestHandler, failed);
+  const getRoute = (req: RawRequest, res: Response): void =>
+    handler(req, res, { rawBody: Buffer.alloc(0), tooLarge: false, reserialized: false });
+  if (alsoGet) app.get(path, nodeMiddleware(RED), getRoute as RequestHandler, failed);
 
   let closed = false;
   return {
@@ -171,7 +176,8 @@ export function addWebhookRoute(
       if (!stack) return;
       for (let i = stack.length - 1; i >= 0; i--) {
         const r = stack[i].route;
-        if (r && r.path === path && r.methods.post && r.stack.some((l) => l.handle === route)) {
+        const ours = r?.stack.some((l) => l.handle === route || l.handle === getRoute);
+        if (r && r.path === path && (r.methods.post || r.methods.get) && ours) {
           stack.splice(i, 1);
         }
       }

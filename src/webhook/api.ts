@@ -24,6 +24,32 @@ export interface IngressOptions {
    * Other callback families (helpdesk chat callbacks) pass their own.
    */
   validate?: (body: unknown) => { ok: true; value: object } | { ok: false; message: string };
+  /**
+   * Accept a body whatever its content-type says (or when it has none), as long as it parses.
+   * The Conpeek preset turns it on: the vendor's content type is not documented. A compressed
+   * body is still refused (415).
+   */
+  anyContentType?: boolean;
+  /**
+   * Deliveries of another event class on the same URL: when this returns a class name for a
+   * parsed body, the delivery is answered 200 (`ignored`), counted by class and not emitted,
+   * so the vendor stops retrying it (e.g. a Conpeek `voice_campaign` event on a dialog URL).
+   */
+  acknowledge?: (body: unknown) => string | undefined;
+  /**
+   * Read the body instead of JSON.parse (a vendor that posts forms or sends GET queries, e.g.
+   * Tinet pushes). Implies anyContentType; an empty body is the parser's to judge. Its failure
+   * is a 400 with its message; `validate` then checks the value.
+   */
+  parse?: (
+    raw: Buffer,
+    req: IngressRequest,
+  ) => { ok: true; value: unknown } | { ok: false; message: string };
+  /**
+   * The token may also come as this query parameter of the request URL (for senders that
+   * cannot add headers). The request must then pass `query`.
+   */
+  tokenQueryParam?: string;
 }
 
 export interface IngressRequest {
@@ -40,6 +66,8 @@ export interface IngressRequest {
    * a signature cannot be checked over bytes the sender did not sign (401 with that message).
    */
   reserialized?: boolean;
+  /** The request URL's query string (with or without `?`): for `parse` and `tokenQueryParam`. */
+  query?: string;
 }
 
 /** The `error` codes of refusals, by HTTP status. */
@@ -47,7 +75,12 @@ export type IngressErrorCode =
   'BAD_JSON' | 'UNAUTHORIZED' | 'TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_EVENT' | 'INTERNAL';
 
 export type IngressOutcome =
-  | { status: 200; body: { ok: true; duplicate: boolean }; event?: Record<string, unknown> }
+  | {
+      status: 200;
+      /** `ignored`: the delivery's event class, acknowledged and not emitted (see acknowledge). */
+      body: { ok: true; duplicate: boolean; ignored?: string };
+      event?: Record<string, unknown>;
+    }
   | {
       status: 400 | 401 | 413 | 415 | 422;
       body: { ok: false; error: IngressErrorCode; message: string };
@@ -63,6 +96,8 @@ export interface IngressStats {
    * bad_json, schema, bad_request.
    */
   rejected: Record<string, number>;
+  /** Deliveries acknowledged and not emitted, by event class (see IngressOptions.acknowledge). */
+  ignored: Record<string, number>;
 }
 
 export interface WebhookIngressApi {

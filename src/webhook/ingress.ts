@@ -7,8 +7,10 @@
  *   413 body larger than maxBytes            (reason too_large)
  *   401 token / HMAC-SHA256 signature         (token_*, signature_*)
  *   401 replay window, when configured        (timestamp_*)
- *   415 content-type not JSON, or encoded     (content_type, content_encoding)
- *   400 not UTF-8 / not JSON                  (bad_json)
+ *   415 content-type not JSON, or encoded     (content_type, content_encoding; with
+ *                                             anyContentType only the encoding is checked)
+ *   400 not UTF-8 / not JSON                  (bad_json; or the `parse` option's failure)
+ *   200 another event class (acknowledge)    (ignored: <class>, counted, no event)
  *   422 not a valid dialog body               (schema; the message names the field)
  *   200 duplicate delivery (same raw bytes)   (duplicate: true, no event)
  *   200 accepted                              (event: the parsed body)
@@ -100,6 +102,11 @@ export class WebhookIngress implements WebhookIngressApi {
   private accepted = 0;
   private duplicates = 0;
   private readonly rejected: Record<string, number> = {};
+  private readonly ignored: Record<string, number> = {};
+  private readonly anyContentType: boolean;
+  private readonly acknowledge: IngressOptions['acknowledge'];
+  private readonly parse: IngressOptions['parse'];
+  private readonly tokenQueryParam: string | undefined;
 
   constructor(options: IngressOptions = {}) {
     const o = typeof options === 'object' && options !== null ? options : {};
@@ -114,6 +121,13 @@ export class WebhookIngress implements WebhookIngressApi {
         ? createSecretKey(Buffer.from(o.hmacSecret, 'utf8'))
         : undefined;
     this.validate = typeof o.validate === 'function' ? o.validate : validateDialogBody;
+    this.parse = typeof o.parse === 'function' ? o.parse : undefined;
+    this.anyContentType = o.anyContentType === true || this.parse !== undefined;
+    this.acknowledge = typeof o.acknowledge === 'function' ? o.acknowledge : undefined;
+    this.tokenQueryParam =
+      typeof o.tokenQueryParam === 'string' && o.tokenQueryParam !== ''
+        ? o.tokenQueryParam
+        : undefined;
     this.replayWindowMs = this.hmacKey ? positive(o.replayWindowS, 0) * 1000 : 0;
     this.now = typeof o.now === 'function' ? o.now : Date.now;
   }
@@ -128,7 +142,12 @@ export class WebhookIngress implements WebhookIngressApi {
   }
 
   stats(): IngressStats {
-    return { accepted: this.accepted, duplicates: this.duplicates, rejected: { ...this.rejected } };
+    return {
+      accepted: this.accepted,
+      duplicates: this.duplicates,
+      rejected: { ...this.rejected },
+      ignored: { ...this.ignored },
+    };
   }
 
   private refuse(status: RefusalStatus, reason: string, message: string): Refusal {
@@ -145,31 +164,48 @@ export class WebhookIngress implements WebhookIngressApi {
       return this.refuse(413, 'too_large', `body is larger than ${this.maxBytes} bytes`);
     }
 
-    const auth = this.authenticate(headers, raw, req?.reserialized === true);
+    const query = typeof req?.query === 'string' ? req.query.replace(/^\?/, '') : '';
+    const auth = this.authenticate(headers, raw, req?.reserialized === true, query);
     if (auth) return auth;
 
     const media = this.checkMedia(headers);
     if (media) return media;
 
-    let text: string;
-    try {
-      text = utf8.decode(raw);
-    } catch {
-      return this.refuse(400, 'bad_json', 'body is not valid UTF-8');
-    }
-    if (text.trim() === '') return this.refuse(400, 'bad_json', 'body is empty');
     let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      return this.refuse(400, 'bad_json', `body is not valid JSON: ${(err as Error).message}`);
+    if (this.parse) {
+      const parsed = this.parse(raw, req);
+      if (!parsed.ok) return this.refuse(400, 'bad_json', parsed.message);
+      body = parsed.value;
+    } else {
+      let text: string;
+      try {
+        text = utf8.decode(raw);
+      } catch {
+        return this.refuse(400, 'bad_json', 'body is not valid UTF-8');
+      }
+      if (text.trim() === '') return this.refuse(400, 'bad_json', 'body is empty');
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        return this.refuse(400, 'bad_json', `body is not valid JSON: ${(err as Error).message}`);
+      }
+    }
+
+    const otherClass = this.acknowledge?.(body);
+    if (otherClass !== undefined) {
+      const name = otherClass.slice(0, 64);
+      this.ignored[name] = (this.ignored[name] ?? 0) + 1;
+      return { status: 200, body: { ok: true, duplicate: false, ignored: name } };
     }
 
     const valid = this.validate(body);
     if (!valid.ok) return this.refuse(422, 'schema', valid.message);
 
     if (this.dedupSize > 0) {
-      const key = createHash('sha256').update(raw).digest('base64');
+      // A GET delivery carries its fields in the query: it is part of what is repeated.
+      const hash = createHash('sha256');
+      if (this.parse && query !== '') hash.update(`${query}\n`);
+      const key = hash.update(raw).digest('base64');
       if (this.recent.has(key)) {
         this.recent.delete(key); // re-insert: a repeated delivery stays remembered longest
         this.recent.set(key, true);
@@ -193,9 +229,14 @@ export class WebhookIngress implements WebhookIngressApi {
     headers: IngressRequest['headers'],
     raw: Buffer,
     reserialized: boolean,
+    query: string,
   ): Refusal | undefined {
     if (this.tokenDigest) {
       let given = header(headers, 'x-cc-token');
+      if (given === undefined && this.tokenQueryParam && query !== '') {
+        const all = new URLSearchParams(query).getAll(this.tokenQueryParam);
+        given = all.length > 1 ? { multiple: true } : all[0];
+      }
       if (given === undefined) {
         const authz = header(headers, 'authorization');
         if (typeof authz === 'object') given = authz;
@@ -211,7 +252,9 @@ export class WebhookIngress implements WebhookIngressApi {
         return this.refuse(
           401,
           'token_missing',
-          'missing token: send it in the x-cc-token header or as Authorization: Bearer <token>',
+          this.tokenQueryParam
+            ? `missing token: send it in the x-cc-token header or as ?${this.tokenQueryParam}=<token> in the URL`
+            : 'missing token: send it in the x-cc-token header or as Authorization: Bearer <token>',
         );
       }
       if (!timingSafeEqual(sha256(given), this.tokenDigest)) {
@@ -289,6 +332,7 @@ export class WebhookIngress implements WebhookIngressApi {
   }
 
   private checkMedia(headers: IngressRequest['headers']): Refusal | undefined {
+    if (this.anyContentType) return this.checkEncoding(headers);
     const ct = header(headers, 'content-type');
     if (typeof ct === 'object') {
       return this.refuse(415, 'content_type', 'content-type was sent more than once');
@@ -313,6 +357,10 @@ export class WebhookIngress implements WebhookIngressApi {
         return this.refuse(415, 'content_type', `charset ${quote(v)} is not supported: send UTF-8`);
       }
     }
+    return this.checkEncoding(headers);
+  }
+
+  private checkEncoding(headers: IngressRequest['headers']): Refusal | undefined {
     const enc = header(headers, 'content-encoding');
     if (enc !== undefined && (typeof enc === 'object' || enc.trim().toLowerCase() !== 'identity')) {
       return this.refuse(
