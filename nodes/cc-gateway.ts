@@ -13,6 +13,7 @@ import { CALLS_TOPIC, callsFeed } from './lib/calls-feed';
 import { Handover } from '../src/lifecycle/handover';
 import { GatewayConnection, type GatewaySettings } from './lib/gateway-connection';
 import { onFlowsStoppedForGood } from './lib/redeploy';
+import { startTinetPush } from './lib/tinet-push';
 import {
   readGatewaySettings,
   type GatewayCredentials,
@@ -43,6 +44,21 @@ function fingerprint(settings: GatewaySettings): string {
   return createHash('sha256').update(JSON.stringify(settings)).digest('base64');
 }
 
+/** This Node-RED's own HTTP address (where an embedded simulator sends Tinet pushes). */
+function localHttpBase(RED: NodeAPI): string {
+  const setting = (name: string): unknown => {
+    try {
+      return (RED.settings as unknown as Record<string, unknown>)[name];
+    } catch {
+      return undefined; // the runtime's settings object throws on unknown names
+    }
+  };
+  const port = Number(setting('uiPort')) || 1880;
+  const root = setting('httpNodeRoot');
+  const path = typeof root === 'string' ? root.replace(/\/+$/, '') : '';
+  return `http://127.0.0.1:${port}${path}`;
+}
+
 export = function ccGateway(RED: NodeAPI): void {
   function GatewayNode(this: Node<GatewayCredentials>, config: GatewayDef): void {
     RED.nodes.createNode(this, config);
@@ -50,7 +66,7 @@ export = function ccGateway(RED: NodeAPI): void {
   }
 
   function setUp(node: Node<GatewayCredentials>, config: GatewayDef): void {
-    const settings = readGatewaySettings(config, node.credentials);
+    const settings = readGatewaySettings(config, node.credentials, localHttpBase(RED));
     if (settings.configError) node.error(`configuration: ${settings.configError}`);
     const logger: Logger = {
       debug: (m) => node.debug(m),
@@ -89,8 +105,14 @@ export = function ccGateway(RED: NodeAPI): void {
 
     const self = node as unknown as GatewayConfigNode;
     callsFeed.addGateway(self);
+    const tinet =
+      settings.platform === 'tinet' && !settings.configError ? settings.tinet : undefined;
+    const closePush = tinet
+      ? startTinetPush(RED, node, tinet.pushPath, tinet.pushToken, () => connection.client)
+      : undefined;
 
     node.on('close', (removed: boolean, done: () => void) => {
+      closePush?.();
       callsFeed.removeGateway(self);
       if (!removed) {
         // A redeploy: the node of the same id that replaces this one takes the connection if
@@ -118,6 +140,8 @@ export = function ccGateway(RED: NodeAPI): void {
         username: { type: 'text' },
         password: { type: 'password' },
         token: { type: 'password' },
+        tinetToken: { type: 'password' },
+        tinetPushToken: { type: 'password' },
       },
     },
   );

@@ -2,6 +2,7 @@
  * Turns the cc-gateway editor configuration (strings from the form) into GatewaySettings, with
  * defaults and precise configuration errors. Credentials are passed through, never printed.
  */
+import { randomBytes } from 'node:crypto';
 import { REST } from '../../src/platforms/tinet/mapping';
 import { tinetUrlProblem } from '../../src/platforms/tinet/driver';
 import type { Scenario } from '../../src/simulator/api';
@@ -131,7 +132,11 @@ function readTinet(
     id,
     token,
     pushPath,
-    pushToken: credentials?.tinetPushToken || undefined,
+    // Simulator mode without a push token: a random one the embedded simulator sends, so the
+    // push path is never open to anyone.
+    pushToken:
+      credentials?.tinetPushToken ||
+      (mode === 'simulator' ? randomBytes(16).toString('hex') : undefined),
     simPushUrl,
   };
 }

@@ -6,6 +6,7 @@ import { OPERATIONS } from '../protocol/catalogue';
 import { carriageTable, type Carriage } from './api';
 import { CcflowDriver } from './ccflow/driver';
 import { EraDriver } from './era/driver';
+import { TinetDriver } from './tinet/driver';
 
 export interface PlatformInfo {
   readonly label: string;
@@ -27,6 +28,10 @@ export function platformsJson(): Record<string, PlatformInfo> {
     era: {
       label: 'Era / Incoplax',
       operations: carriageTable(new EraDriver({ auth: 'token' }), names),
+    },
+    tinet: {
+      label: 'Tinet CTI Cloud',
+      operations: carriageTable(new TinetDriver({ id: '', token: '' }), names),
     },
   };
 }

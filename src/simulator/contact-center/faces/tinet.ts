@@ -183,7 +183,6 @@ export class TinetFace implements Face {
     const cno = form.cno;
     const agent = cno !== undefined ? this.model.agents.get(cno) : undefined;
     if (!agent || agent.load) return this.error('20012', `cno ${JSON.stringify(cno ?? '')}`);
-    if (op === 'login' || op === 'logout') return { result: '0', description: 'ok' };
     const params = validateParams(op, call.fromForm(form));
     if (!params.ok) return this.error('20000', params.message);
     const reqId = form.requestUniqueId || `tinet-${++this.n}`;
@@ -271,7 +270,7 @@ export class TinetFace implements Face {
           event: 'status',
           enterpriseId: ent,
           cno,
-          loginStatus: '1',
+          loginStatus: state === 'offline' || state === 'unbound' ? '0' : '1',
           deviceStatus: String(d.deviceStatus ?? ''),
           state,
           stateAction: String(d.reason ?? ''),
