@@ -108,6 +108,8 @@ describe('examples', function () {
       'era-ccsevents',
       'helpdesk-chat',
       'helpdesk-chat-crm-transcript',
+      'tinet-crm-lead-preview-call',
+      'conpeek-dialogs-crm-summary',
     ]) {
       assert.ok(rels.includes(path.join('stories', `${story}.json`)), `no story ${story}`);
     }
@@ -378,6 +380,77 @@ describe('examples', function () {
         1,
         'one summary per session',
       );
+    });
+
+    /** Serve the recorded httpNode on a loopback port (for senders that need a real URL). */
+    async function serveHttpNode(): Promise<{ base: string; close(): Promise<void> }> {
+      const server = http.createServer((req, res) => httpNode?.(req, res));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const { port } = server.address() as AddressInfo;
+      return {
+        base: `http://127.0.0.1:${port}`,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      };
+    }
+
+    it('Tinet: a CRM lead becomes a Tinet preview call; bridged and busy outcomes are written back from the pushes', async () => {
+      const server = await serveHttpNode();
+      try {
+        const pushUrl = `${server.base}/cc/tinet/push`;
+        const flow = example('stories/tinet-crm-lead-preview-call.json', {
+          simSpeed: 20,
+          tinetSimPushUrl: pushUrl,
+        });
+        await load(flow);
+        const gateway = helper.getNode(flow.find((n) => n.type === 'cc-gateway')!.id);
+        await until('connected', () => gateway.connectionStatus?.state === 'connected', WAIT_MS);
+        assert.equal(gateway.client.platform, 'tinet');
+        const leads = collect(byName(flow, 'Tinet lead', 'debug').id);
+        press(flow, 'CRM button: lead T-1 (answers)');
+        press(flow, 'CRM button: lead T-2 (busy)');
+        const t1 = await until('T-1', () => leads.find((m) => m.payload.leadId === 'T-1'), WAIT_MS);
+        const t2 = await until('T-2', () => leads.find((m) => m.payload.leadId === 'T-2'), WAIT_MS);
+        assert.equal(t1.payload.status, 'bridged', JSON.stringify(t1.cc));
+        assert.match(String(t1.payload.uniqueId), /\S/);
+        assert.equal(t2.payload.status, 'failed');
+        assert.equal(t2.payload.reason, 'customerBusy');
+        const list = await request(server.base).get('/crm/tinet-leads').expect(200);
+        assert.equal(list.body.length, 2);
+      } finally {
+        await helper.unload();
+        await server.close();
+      }
+    });
+
+    it('Conpeek: the documented bodies without a content type and a voice_campaign event are all acknowledged; one summary reaches the CRM', async () => {
+      const server = await serveHttpNode();
+      try {
+        const flow = example('stories/conpeek-dialogs-crm-summary.json');
+        byName(flow, 'POST to the webhook', 'http request').url =
+          `${server.base}/cc/conpeek/dialogs`;
+        await load(flow);
+        const answers = collect(byName(flow, 'webhook answer', 'debug').id);
+        const summaries = collect(byName(flow, 'CRM call summary', 'debug').id);
+        press(flow, 'Conpeek posts its webhooks');
+        await until('nine answers', () => answers.length >= 9, WAIT_MS);
+        assert.ok(
+          answers.every((m) => m.statusCode === 200),
+          JSON.stringify(answers.map((m) => m.payload)),
+        );
+        assert.deepEqual(answers[answers.length - 1].payload, {
+          ok: true,
+          duplicate: false,
+          ignored: 'voice_campaign',
+        });
+        const summary = await until('a summary', () => summaries[0], WAIT_MS);
+        assert.equal(summary.payload.closedBy, 'customer');
+        assert.equal(summary.payload.closeCause, 'HANGUP');
+        const list = await request(server.base).get('/crm/conpeek-calls').expect(200);
+        assert.equal(list.body.length, 1);
+      } finally {
+        await helper.unload();
+        await server.close();
+      }
     });
 
     it('agent shift: login, pause, logout and a supervisor listening in end done', async () => {

@@ -14,6 +14,7 @@ const MODULES = [
   require('./platforms'),
   require('./chat'),
   require('./webrtc'),
+  require('./vendors'),
 ];
 
 /** Every example: relative path under examples/ -> flow. */
