@@ -256,7 +256,7 @@ export class GatewayClient implements GatewayClientApi {
   }
 
   push(body: unknown): boolean {
-    const link = this.link;
+    const link = this.#link;
     if (!link || !this.loggedIn || !link.push) return false;
     link.push(body);
     return true;
