@@ -384,7 +384,7 @@ describe('examples', function () {
 
     /** Serve the recorded httpNode on a loopback port (for senders that need a real URL). */
     async function serveHttpNode(): Promise<{ base: string; close(): Promise<void> }> {
-      const server = http.createServer((req, res) => httpNode?.(req, res));
+      const server = http.createServer((req, res) => examplesHttpNode()?.(req, res));
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const { port } = server.address() as AddressInfo;
       return {
