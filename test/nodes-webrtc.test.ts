@@ -172,6 +172,26 @@ describe('WebRTC nodes', function () {
     assert.equal(msg.webrtc.reason, 'timeout');
   });
 
+  it('a redeploy ends a pending call operation without a message and stops the embedded simulator', async () => {
+    await load([
+      account({ speed: 1 }),
+      opNode('c', 'cc-webrtc-call', 'createCall', { wires: [['out'], ['out'], ['out'], ['out']] }),
+      { id: 'out', type: 'helper', z: 't' },
+    ]);
+    const out = collect('out');
+    const acc = helper.getNode('acc');
+    await acc.ready();
+    const sim = acc.embeddedSimulator as WebrtcSimulator;
+    helper.getNode('c').receive({ payload: { to: '+15551230009', from: '+15550000000' } });
+    await until('the call ringing', () => sim.voice.active === 1, WAIT_MS);
+    const started = Date.now();
+    await helper.unload();
+    assert.ok(Date.now() - started < 5000, 'the close did not wait for the 30 s ring');
+    assert.equal(out.length, 0);
+    assert.equal(sim.started, undefined, 'the simulator stopped listening');
+    assert.equal(sim.clock.pending, 0, 'no simulator timer left');
+  });
+
   it('vendor mode: the REST API at the configured base URLs with the credentials', async () => {
     const vendor = new WebrtcSimulator({
       username: 'api-user',

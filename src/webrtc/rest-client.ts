@@ -1,12 +1,12 @@
 /**
  * The vendor's REST resources over plain `fetch` (the WebRTC API and the Voice API).
  *
- * Why not the vendor's Node SDK: its current release (`bandwidth-sdk`, an OpenAPI client) does
- * not cover the WebRTC session / participant API any more (that API went off sale in 2023 and
- * left the SDK), the older `@bandwidth/webrtc` package is unmaintained, and the handful of
- * Voice calls used here do not justify a dependency tree several times the palette's. The
- * same client speaks to the embedded simulator, so every request below is exercised by the
- * tests; against the live vendor it is built from the documentation and unverified.
+ * Why not the vendor's Node SDKs: in Node the WebRTC API has its own client package
+ * (`@bandwidth/webrtc`), apart from the Voice SDK (`bandwidth-sdk`), for a product off sale since
+ * 2023-05-05; two generated SDKs and their dependency trees for about a dozen REST calls would
+ * outweigh this file. The same client speaks to the embedded simulator, so every request below
+ * is exercised by the tests; against the live vendor it is built from the documentation and
+ * unverified.
  *
  * The one table of vendor paths is ROUTES; a credential never appears in an error or a log.
  */
