@@ -63,6 +63,9 @@
   function prepare(node, type, operation) {
     {
       {
+        // A node imported without these properties gets the defaults a palette drag gives.
+        if (!$('#node-input-session').val()) $('#node-input-session').val('chat.session');
+        if (!$('#node-input-sessionType').val()) $('#node-input-sessionType').val('msg');
         $('#node-input-session').typedInput({
           typeField: '#node-input-sessionType',
           types: ['msg', 'flow', 'global', 'str', 'jsonata'],
