@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { EventHubApi, TrackedEvent } from '../src/hub/api';
-import { createEventHub } from '../src/hub/event-hub';
+import type { EventHubOptions } from '../src/hub/event-hub';
 import { takeData, takeDialog } from '../src/hub/take';
 import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import { attachToGateway, EventStatus, filterSet, passes } from './lib/event-node';
@@ -22,6 +22,15 @@ function createIngress(options: IngressOptions): WebhookIngressApi {
     WebhookIngress: new (o: IngressOptions) => WebhookIngressApi;
   };
   return new mod.WebhookIngress(options);
+}
+
+/** The hub and its tracker are loaded only by a webhook node without a gateway to share. */
+function createOwnHub(options: EventHubOptions): EventHubApi {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('../src/hub/event-hub') as {
+    createEventHub: (client: undefined, o: EventHubOptions) => EventHubApi;
+  };
+  return mod.createEventHub(undefined, options);
 }
 
 interface DialogEventsDef extends NodeDef {
@@ -130,7 +139,7 @@ export = function register(RED: NodeAPI): void {
         hub = shared.hub;
         detach = shared.detach;
       } else {
-        const own = createEventHub(undefined, {
+        const own = createOwnHub({
           onError: (err) => this.warn(`call tracker: ${(err as Error)?.message ?? String(err)}`),
         });
         hub = own;

@@ -5,18 +5,12 @@
  *
  * No function here throws on bad input: each returns a result with a precise message.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { default as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import framesSchema from './schemas/frames.json';
 import dialogSchema from './schemas/dialog-event.json';
 import ccsSchema from './schemas/ccs-event.json';
 import agentSchema from './schemas/agent-event.json';
-import {
-  OPERATIONS,
-  getOperation,
-  type EventFamily,
-  type OperationSpec,
-  type ParamSpec,
-} from './catalogue';
+import { getOperation, type EventFamily, type OperationSpec, type ParamSpec } from './catalogue';
 import { guardParams } from './params-guard';
 import type { ClientFrame, ServerFrame } from './types';
 import { ERROR_CODES } from './types';
@@ -43,53 +37,72 @@ export function frameOverLimit(text: string, limit = MAX_FRAME_BYTES): number | 
   return bytes > limit ? bytes : undefined;
 }
 
-const ajv = new Ajv({
-  strict: true,
-  strictTypes: false,
-  strictRequired: false,
-  allowUnionTypes: true,
-  discriminator: true,
-  allErrors: false,
-});
-// `byEvent` maps event names to $defs in the event schemas: an annotation, not a rule.
-ajv.addKeyword({ keyword: 'byEvent', schemaType: 'object' });
+/*
+ * Start-up: nothing is compiled when this module loads (Node-RED loads the palette at start;
+ * compiling every schema then cost hundreds of ms). ajv itself is loaded, and each validator
+ * compiled, the first time it is used; after that a validator is one memoised lookup.
+ */
+let ajvInstance: AjvClass | undefined;
 
-ajv.addSchema(framesSchema);
-ajv.addSchema(dialogSchema);
-ajv.addSchema(ccsSchema);
-ajv.addSchema(agentSchema);
+function ajv(): AjvClass {
+  if (ajvInstance) return ajvInstance;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require('ajv') as { default: typeof AjvClass }).default;
+  const a = new Ajv({
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    discriminator: true,
+    allErrors: false,
+  });
+  // `byEvent` maps event names to $defs in the event schemas: an annotation, not a rule.
+  a.addKeyword({ keyword: 'byEvent', schemaType: 'object' });
+  a.addSchema(framesSchema);
+  a.addSchema(dialogSchema);
+  a.addSchema(ccsSchema);
+  a.addSchema(agentSchema);
+  ajvInstance = a;
+  return a;
+}
 
 function compileRef(ref: string): ValidateFunction {
-  const fn = ajv.getSchema(ref);
+  const fn = ajv().getSchema(ref);
   if (!fn) throw new Error(`schema ${ref} is missing`);
   return fn;
 }
 
-const clientFrameFn = compileRef(`${framesSchema.$id}#/$defs/clientFrame`);
-const serverFrameFn = compileRef(`${framesSchema.$id}#/$defs/serverFrame`);
-const dialogBodyFn = compileRef(`${dialogSchema.$id}#/$defs/body`);
-
-function byEventValidators(schema: {
-  $id: string;
-  byEvent: Record<string, string>;
-}): Map<string, ValidateFunction> {
-  const map = new Map<string, ValidateFunction>();
-  for (const [name, def] of Object.entries(schema.byEvent)) {
-    map.set(name, compileRef(`${schema.$id}#/$defs/${def}`));
-  }
-  return map;
+/** A validator compiled on its first call, then kept. */
+function lazy(compile: () => ValidateFunction): () => ValidateFunction {
+  let fn: ValidateFunction | undefined;
+  return () => (fn ??= compile());
 }
 
-const eventDataFns: Record<EventFamily, Map<string, ValidateFunction>> = {
-  agent: byEventValidators(agentSchema),
-  ccs: byEventValidators(ccsSchema),
+const clientFrameFn = lazy(() => compileRef(`${framesSchema.$id}#/$defs/clientFrame`));
+const serverFrameFn = lazy(() => compileRef(`${framesSchema.$id}#/$defs/serverFrame`));
+const dialogBodyFn = lazy(() => compileRef(`${dialogSchema.$id}#/$defs/body`));
+
+/** Event name -> the schema reference of its data, per family (plain data: nothing compiled). */
+function byEventRefs(schema: {
+  $id: string;
+  byEvent: Record<string, string>;
+}): Map<string, string> {
+  return new Map(
+    Object.entries(schema.byEvent).map(([name, def]) => [name, `${schema.$id}#/$defs/${def}`]),
+  );
+}
+
+const eventDataRefs: Record<EventFamily, Map<string, string>> = {
+  agent: byEventRefs(agentSchema),
+  ccs: byEventRefs(ccsSchema),
   dialog: new Map(
-    (dialogSchema.$defs.body.oneOf as { $ref: string }[]).map((r) => {
-      const name = r.$ref.split('/').pop() as string;
-      return [name, compileRef(`${dialogSchema.$id}${r.$ref}`)];
-    }),
+    (dialogSchema.$defs.body.oneOf as { $ref: string }[]).map((r) => [
+      r.$ref.split('/').pop() as string,
+      `${dialogSchema.$id}${r.$ref}`,
+    ]),
   ),
 };
+const eventDataFns = new Map<string, ValidateFunction>();
 
 /** Render ajv's first error as one precise sentence naming the field. */
 export function describeErrors(errors: ErrorObject[] | null | undefined, root = ''): string {
@@ -146,11 +159,11 @@ export function parseFrame(
 }
 
 export function validateServerFrame(value: unknown): Result<ServerFrame> {
-  return run<ServerFrame>(serverFrameFn, value, ERROR_CODES.badFrame, 'frame');
+  return run<ServerFrame>(serverFrameFn(), value, ERROR_CODES.badFrame, 'frame');
 }
 
 export function validateClientFrame(value: unknown): Result<ClientFrame> {
-  return run<ClientFrame>(clientFrameFn, value, ERROR_CODES.badFrame, 'frame');
+  return run<ClientFrame>(clientFrameFn(), value, ERROR_CODES.badFrame, 'frame');
 }
 
 /** Validate an event's data against its family and name. Unknown names are refused. */
@@ -159,20 +172,25 @@ export function validateEventData(
   name: string,
   data: unknown,
 ): Result<Record<string, unknown>> {
-  const fn = eventDataFns[family]?.get(name);
-  if (!fn) {
+  const ref = eventDataRefs[family]?.get(name);
+  if (ref === undefined) {
     return {
       ok: false,
       code: ERROR_CODES.unknownEvent,
       message: `unknown ${family} event "${name}"`,
     };
   }
+  let fn = eventDataFns.get(ref);
+  if (!fn) {
+    fn = compileRef(ref);
+    eventDataFns.set(ref, fn);
+  }
   return run(fn, data, ERROR_CODES.badEvent, `${name}`);
 }
 
 /** Validate a dialog webhook body (seed 003). */
 export function validateDialogBody(body: unknown): Result<Record<string, unknown>> {
-  return run(dialogBodyFn, body, ERROR_CODES.badEvent, 'body');
+  return run(dialogBodyFn(), body, ERROR_CODES.badEvent, 'body');
 }
 
 function paramSchema(p: ParamSpec): Record<string, unknown> {
@@ -195,21 +213,23 @@ export function paramsSchema(op: OperationSpec): Record<string, unknown> {
   };
 }
 
-const paramsFns = new Map<string, ValidateFunction>(
-  OPERATIONS.map((op) => [op.name, ajv.compile(paramsSchema(op))]),
-);
+const paramsFns = new Map<string, ValidateFunction>();
 
 /**
  * Check an operation's parameters before they are sent: first what a schema cannot say (an
  * object, no prototype keys, JSON values only, sizes: ./params-guard.ts), then the schema.
  */
 export function validateParams(op: string, params: unknown): Result<Record<string, unknown>> {
-  const fn = paramsFns.get(op);
   const spec = getOperation(op);
-  if (!fn || !spec) {
+  if (!spec) {
     return { ok: false, code: ERROR_CODES.unknownOp, message: `unknown operation "${op}"` };
   }
   const problem = guardParams(spec, params);
   if (problem) return { ok: false, code: ERROR_CODES.badParams, message: problem };
+  let fn = paramsFns.get(op);
+  if (!fn) {
+    fn = ajv().compile(paramsSchema(spec));
+    paramsFns.set(op, fn);
+  }
   return run(fn, params, ERROR_CODES.badParams, 'params');
 }
