@@ -1,12 +1,24 @@
 /**
  * Event ingest: gateway frame -> cc-ccs-events output in a real embedded Node-RED runtime
- * (child process), next to a raw `ws` + JSON.parse client (child process) receiving the same
- * pre-serialised frames from the same load server in the same run.
+ * (child process), next to baselines measured in the same run from the same load server:
+ * - a raw `ws` + JSON.parse client (child process) receiving the same pre-serialised frames;
+ * - a minimal node in the same runtime (bench-ws-min) that reads the same frames from a raw
+ *   `ws`, JSON.parses each and sends it on: the limit for one message per event;
+ * - Node-RED's own ceiling: a source node sending pre-built messages to the same sink.
  */
 import * as path from 'node:path';
 import type { BenchRow } from './types';
 import { startLoadServer } from './lib/load-server';
-import { allOutputs, gateway, onTab, sink, tab } from './lib/flows';
+import {
+  allOutputs,
+  burstSource,
+  gateway,
+  onTab,
+  sink,
+  tab,
+  wsMin,
+  type FlowNode,
+} from './lib/flows';
 import { BENCH_DIST, Child, round } from './lib/util';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 200_000);
@@ -69,13 +81,39 @@ async function nodeRedRate(url: string, sidebar = false): Promise<NodeRedResult>
   }
 }
 
+/** The same runtime with a bench flow in place of the palette's node. */
+async function benchNodeRate(
+  flow: (sinkId: string) => FlowNode[],
+  burst?: { sourceId: string },
+): Promise<CountResult> {
+  const child = new Child(path.join(BENCH_DIST, 'lib', 'nr-host.js'));
+  try {
+    await child.request('start', { palette: true }, 60_000);
+    await child.request('deploy', { flows: [tab(), ...flow('benchsink'), sink('benchsink')] });
+    if (burst) await child.request('burst', { sourceId: burst.sourceId, n: EVENTS });
+    const r = await child.request<CountResult>(
+      'waitSink',
+      { expected: EVENTS, timeoutMs: 90_000 },
+      100_000,
+    );
+    await child.request('stop', {}, 20_000).catch(() => undefined);
+    return r;
+  } finally {
+    await child.stop();
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
   const server = await startLoadServer({ events: EVENTS });
   try {
     // Baseline first, then the runtime, then the baseline again; the better baseline counts.
     const raw1 = await rawRate(server.url);
     const nr = await nodeRedRate(server.url);
+    const minimal = await benchNodeRate((to) => [wsMin('benchmin', server.url, to)]);
     const open = await nodeRedRate(server.url, true);
+    const ceiling = await benchNodeRate((to) => [burstSource('benchburst', to)], {
+      sourceId: 'benchburst',
+    });
     const raw2 = await rawRate(server.url);
     const rate = (r: CountResult) => (r.count > 1 && r.ms > 0 ? ((r.count - 1) / r.ms) * 1000 : 0);
     const base = Math.max(rate(raw1), rate(raw2));
@@ -95,7 +133,34 @@ export async function run(): Promise<BenchRow[]> {
         ratio: round(ratio, 3),
         target: '>= 0.5 x baseline and >= 30,000 events/s',
         met: !nr.timedOut && ratio >= 0.5 && value >= 30_000,
+        meets: (r) => (r.ratio ?? 0) >= 0.5 && r.value >= 30_000,
         note: notes.join('; '),
+      },
+      {
+        name: 'event ingest (cc-ccs-events) against a minimal node in the same runtime',
+        value: round(value, 0),
+        unit: 'events/s',
+        baseline: 'minimal node: raw ws -> JSON.parse -> one message per event',
+        baselineValue: round(rate(minimal), 0),
+        ratio: rate(minimal) > 0 ? round(value / rate(minimal), 3) : NaN,
+        target: '>= 0.8 x the minimal node',
+        met: !nr.timedOut && !minimal.timedOut && value >= 0.8 * rate(minimal),
+        meets: (r) => (r.ratio ?? 0) >= 0.8,
+        note: minimal.timedOut
+          ? `the minimal node delivered only ${minimal.count}/${EVENTS}`
+          : `${EVENTS} ccs frames each`,
+      },
+      {
+        name: "Node-RED's own ceiling: source -> sink, pre-built messages, no I/O",
+        value: round(rate(ceiling), 0),
+        unit: 'msg/s',
+        baseline: 'raw ws + JSON.parse loop',
+        baselineValue: round(base, 0),
+        ratio: base > 0 ? round(rate(ceiling) / base, 3) : NaN,
+        target: 'reported (the most any node can deliver to the next one here)',
+        note: ceiling.timedOut
+          ? `delivered only ${ceiling.count}/${EVENTS}`
+          : `${EVENTS} messages, sent 500 per tick`,
       },
       {
         name: "event ingest with the editor's calls sidebar open (same flow, same run)",

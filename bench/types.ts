@@ -15,5 +15,10 @@ export interface BenchRow {
   /** Target from the issue, e.g. ">= 0.5 x baseline", and whether it was met. */
   target?: string;
   met?: boolean;
+  /**
+   * The target as a test, when the row has one: bench/run.ts applies it to the medians of the
+   * runs (without it, a row of several runs says what the run with the median ratio said).
+   */
+  meets?: (row: { value: number; ratio?: number; baselineValue?: number }) => boolean;
   note?: string;
 }

@@ -46,3 +46,13 @@ export function source(id: string, to: string): FlowNode {
 export function allOutputs(to: string, n = 6): string[][] {
   return Array.from({ length: n }, () => [to]);
 }
+
+/** Node-RED's ceiling: a source of pre-built messages (see nr-host `burst`). */
+export function burstSource(id: string, to: string): FlowNode {
+  return onTab({ id, type: 'bench-burst', wires: [[to]] });
+}
+
+/** The minimal node: raw ws from `url`, JSON.parse, one message per event frame. */
+export function wsMin(id: string, url: string, to: string): FlowNode {
+  return onTab({ id, type: 'bench-ws-min', url, wires: [[to]] });
+}

@@ -5,11 +5,13 @@
  *   deploy { flows }              -> {}
  *   waitSink { expected, timeoutMs } -> { count, firstMs, lastMs }
  *   resetSink                     -> {}
+ *   burst { sourceId, n }         -> {} (a bench-burst node starts sending n messages)
  *   roundtrip { sourceIds, n, warmup, payload } -> { samplesUs, outcomes }
  *   stats                         -> memory usage
  * The palette is installed as a real module would be: a link to the repository in
- * <userDir>/node_modules, read through package.json's "node-red" section. Two bench nodes,
- * bench-source and bench-sink, are written to <userDir>/nodes.
+ * <userDir>/node_modules, read through package.json's "node-red" section. The bench nodes
+ * (bench-source, bench-sink, bench-burst: Node-RED's own source -> sink ceiling, bench-ws-min:
+ * a minimal raw-ws node) are written to <userDir>/nodes.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -21,7 +23,11 @@ const processStart = performance.now();
 
 interface Hooks {
   sources: Record<string, (msg: Record<string, unknown>) => void>;
+  /** bench-burst nodes: send `n` pre-built messages as fast as the runtime takes them. */
+  bursts: Record<string, (n: number) => void>;
   onSink: (msg: Record<string, unknown>) => void;
+  /** The `ws` client class, for bench-ws-min (the user directory cannot resolve `ws`). */
+  WebSocket: unknown;
 }
 
 const BENCH_NODES_JS = `
@@ -39,12 +45,54 @@ module.exports = function (RED) {
     node.on('close', () => { delete hooks.sources[node.id]; });
   }
   RED.nodes.registerType('bench-source', BenchSource);
+
+  // Node-RED's own ceiling: pre-built messages straight to the sink, no I/O, no parsing.
+  function BenchBurst(config) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    hooks.bursts[node.id] = (n) => {
+      const msgs = [];
+      for (let i = 0; i < n; i++) msgs.push({ payload: { i } });
+      let i = 0;
+      const step = () => {
+        const end = Math.min(n, i + 500);
+        for (; i < end; i++) node.send(msgs[i]);
+        if (i < n) setImmediate(step);
+      };
+      step();
+    };
+    node.on('close', () => { delete hooks.bursts[node.id]; });
+  }
+  RED.nodes.registerType('bench-burst', BenchBurst);
+
+  // The physical limit for one message per event: the same frames from a raw ws, JSON.parse,
+  // one message each; no validation, no tracking, no status.
+  function BenchWsMin(config) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const ws = new hooks.WebSocket(config.url, { perMessageDeflate: false });
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ type: 'login', reqId: 'l1', tenant: 'demo',
+        credentials: { username: 'demo', password: 'demo' }, client: { name: 'bench-ws-min', version: '0' } }));
+      ws.send(JSON.stringify({ type: 'subscribe', qid: 'q1', id: 'sub-min', objects: 'any',
+        events: ['ccsevents.*'], expires: 3600 }));
+    });
+    ws.on('message', (raw) => {
+      const f = JSON.parse(raw.toString());
+      if (f.type === 'event') node.send({ topic: f.name, payload: f.data });
+    });
+    ws.on('error', (err) => node.error(err.message));
+    node.on('close', () => ws.terminate());
+  }
+  RED.nodes.registerType('bench-ws-min', BenchWsMin);
 };
 `;
 const BENCH_NODES_HTML = `
 <script type="text/javascript">
 RED.nodes.registerType('bench-sink', { category: 'common', defaults: { name: { value: '' } }, inputs: 1, outputs: 0 });
 RED.nodes.registerType('bench-source', { category: 'common', defaults: { name: { value: '' } }, inputs: 0, outputs: 1 });
+RED.nodes.registerType('bench-burst', { category: 'common', defaults: { name: { value: '' } }, inputs: 0, outputs: 1 });
+RED.nodes.registerType('bench-ws-min', { category: 'common', defaults: { url: { value: '' } }, inputs: 0, outputs: 1 });
 </script>
 `;
 
@@ -56,6 +104,9 @@ let rtWaiter: ((msg: Record<string, unknown>) => void) | undefined;
 
 const hooks: Hooks = {
   sources: {},
+  bursts: {},
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  WebSocket: require('ws'),
   onSink(msg) {
     const now = performance.now();
     if (rtWaiter) {
@@ -186,6 +237,14 @@ function waitSink(msg: Record<string, unknown>): Promise<unknown> {
   });
 }
 
+/** Start a bench-burst node sending `n` pre-built messages (then waitSink measures them). */
+function burst(msg: Record<string, unknown>): unknown {
+  const send = hooks.bursts[String(msg.sourceId)];
+  if (!send) throw new Error('bench-burst not deployed');
+  send(Number(msg.n));
+  return {};
+}
+
 function resetSink(): unknown {
   sinkCount = 0;
   sinkFirst = 0;
@@ -265,6 +324,7 @@ serveParent({
   deploy,
   waitSink,
   resetSink,
+  burst,
   roundtrip,
   stop,
   watchCalls,
