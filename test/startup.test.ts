@@ -32,7 +32,12 @@ describe('start-up: the palette loads without compiling schemas', function () {
     const r = JSON.parse(
       execFileSync(process.execPath, ['-e', PROGRAM], { cwd: root, encoding: 'utf8' }),
     );
-    assert.deepEqual(r.atStart, { ajv: false, tracker: false, hub: false });
+    assert.deepEqual(
+      r.atStart,
+      { ajv: false, tracker: false, hub: false },
+      'a node file loads ajv, the tracker or the hub at start: load them on first use ' +
+        '(see the lazy validators in src/protocol/validate.ts)',
+    );
     assert.equal(r.afterUse, true);
     assert.equal(r.good, true);
     assert.equal(r.bad.ok, false);

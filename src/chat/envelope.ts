@@ -3,13 +3,22 @@
  * the operation id) and its flattening into ChatEvents, one per `sender[].events[]` entry, in
  * order. Nothing here throws on bad input.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import type { default as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import callbackSchema from './schemas/callback.json';
 import type { ChatCallback, ChatEvent, UcwaEvent, UcwaSender } from './api';
 import { eventKind } from './catalogue';
 
-const ajv = new Ajv({ strict: true, strictTypes: false, allErrors: false });
-const check = ajv.compile<ChatCallback>(callbackSchema);
+/** Compiled on first use: loading the palette at Node-RED's start compiles no schema. */
+let compiled: ValidateFunction<ChatCallback> | undefined;
+function check(): ValidateFunction<ChatCallback> {
+  if (compiled) return compiled;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require('ajv') as { default: typeof AjvClass }).default;
+  compiled = new Ajv({ strict: true, strictTypes: false, allErrors: false }).compile<ChatCallback>(
+    callbackSchema,
+  );
+  return compiled;
+}
 
 export type CallbackResult =
   { ok: true; value: ChatCallback } | { ok: false; code: string; message: string };
@@ -22,8 +31,9 @@ function describe(err: ErrorObject | undefined): string {
 
 /** Validate a parsed callback body. */
 export function validateCallback(body: unknown): CallbackResult {
-  if (check(body)) return { ok: true, value: body };
-  return { ok: false, code: 'BAD_CALLBACK', message: describe(check.errors?.[0]) };
+  const fn = check();
+  if (fn(body)) return { ok: true, value: body };
+  return { ok: false, code: 'BAD_CALLBACK', message: describe(fn.errors?.[0]) };
 }
 
 /** The links of an embedded resource, rel -> href. */
