@@ -3,22 +3,18 @@
  * the operation id) and its flattening into ChatEvents, one per `sender[].events[]` entry, in
  * order. Nothing here throws on bad input.
  */
-import type { default as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { lazyValidator } from '../protocol/lazy-schema';
 import callbackSchema from './schemas/callback.json';
 import type { ChatCallback, ChatEvent, UcwaEvent, UcwaSender } from './api';
 import { eventKind } from './catalogue';
 
 /** Compiled on first use: loading the palette at Node-RED's start compiles no schema. */
-let compiled: ValidateFunction<ChatCallback> | undefined;
-function check(): ValidateFunction<ChatCallback> {
-  if (compiled) return compiled;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Ajv = (require('ajv') as { default: typeof AjvClass }).default;
-  compiled = new Ajv({ strict: true, strictTypes: false, allErrors: false }).compile<ChatCallback>(
-    callbackSchema,
-  );
-  return compiled;
-}
+const check = lazyValidator<ChatCallback>(callbackSchema, {
+  strict: true,
+  strictTypes: false,
+  allErrors: false,
+});
 
 export type CallbackResult =
   { ok: true; value: ChatCallback } | { ok: false; code: string; message: string };

@@ -4,7 +4,7 @@
  * `deviceId`, `tag`) and Voice API callbacks (`eventType`, `callId`, ...). The webhook ingress
  * checks bodies with validateWebrtcCallback; the simulator's tests check what it sends.
  */
-import Ajv from 'ajv';
+import { lazyValidator } from '../protocol/lazy-schema';
 import { PARTICIPANT_EVENTS, type WebrtcEvent } from './api';
 
 export const participantEventSchema = {
@@ -35,9 +35,9 @@ export const voiceEventSchema = {
   },
 };
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const participantFn = ajv.compile(participantEventSchema);
-const voiceFn = ajv.compile(voiceEventSchema);
+/** Compiled on first use: loading the palette at Node-RED's start compiles no schema. */
+const participantFn = lazyValidator(participantEventSchema, { allErrors: false, strict: false });
+const voiceFn = lazyValidator(voiceEventSchema, { allErrors: false, strict: false });
 
 export type CallbackCheck =
   { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
@@ -55,8 +55,8 @@ export function validateWebrtcCallback(body: unknown): CallbackCheck {
     return { ok: false, message: 'body must be a JSON object' };
   }
   const b = body as Record<string, unknown>;
-  if ('event' in b) return participantFn(b) ? { ok: true, value: b } : fail(participantFn);
-  if ('eventType' in b) return voiceFn(b) ? { ok: true, value: b } : fail(voiceFn);
+  if ('event' in b) return participantFn()(b) ? { ok: true, value: b } : fail(participantFn());
+  if ('eventType' in b) return voiceFn()(b) ? { ok: true, value: b } : fail(voiceFn());
   return { ok: false, message: 'body has neither "event" (participant) nor "eventType" (voice)' };
 }
 
