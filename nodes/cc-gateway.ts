@@ -15,7 +15,9 @@ import { GatewayConnection, type GatewaySettings } from './lib/gateway-connectio
 import { onFlowsStoppedForGood } from './lib/redeploy';
 import { startTinetPush } from './lib/tinet-push';
 import {
+  applyTlsConfig,
   readGatewaySettings,
+  verificationOff,
   type GatewayCredentials,
   type GatewayNodeConfig,
 } from './lib/gateway-settings';
@@ -66,7 +68,17 @@ export = function ccGateway(RED: NodeAPI): void {
   }
 
   function setUp(node: Node<GatewayCredentials>, config: GatewayDef): void {
-    const settings = readGatewaySettings(config, node.credentials, localHttpBase(RED));
+    const settings = applyTlsConfig(
+      readGatewaySettings(config, node.credentials, localHttpBase(RED)),
+      config.tls,
+      config.tls ? RED.nodes.getNode(config.tls) : undefined,
+    );
+    if (verificationOff(settings)) {
+      node.warn(
+        'TLS certificate verification is off: the connection is encrypted but the server is not ' +
+          'authenticated (anyone in between can pose as it); give the CA instead',
+      );
+    }
     if (settings.configError) node.error(`configuration: ${settings.configError}`);
     const logger: Logger = {
       debug: (m) => node.debug(m),

@@ -257,6 +257,67 @@ describe('cc-gateway config node', function () {
     assert.equal(fake.frames('login').length, logins, 'no login without trusting the certificate');
   });
 
+  it('takes TLS from a tls-config node (CA, server name), and warns when verification is off', async () => {
+    const dir = path.join(repoRoot, 'test', 'fixtures', 'tls');
+    const cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    fake = new FakeGateway({ tls: { key: fs.readFileSync(path.join(dir, 'key.pem')), cert } });
+    await fake.listen();
+    const remote = { mode: 'remote', url: fake.url, reconnectInitial: 0.05, reconnectMax: 0.1 };
+    const tlsNode = (extra: Msg) => ({ id: 'tlscfg', type: 'tls-config', name: 'tls', ...extra });
+    // The test helper cannot load core's tls-config (it registers node settings the helper
+    // lacks): a stand-in of the same type with core's addTLSOptions contract (CA from a file,
+    // server name, verifyservercert). fault-runtime.test.ts has no such limit.
+    const tlsModule = (RED: any): void => {
+      function TLSConfig(this: any, n: Msg): void {
+        RED.nodes.createNode(this, n);
+        this.ca = n.ca ? fs.readFileSync(n.ca) : undefined;
+        this.servername = n.servername;
+        this.verifyservercert = n.verifyservercert;
+      }
+      TLSConfig.prototype.addTLSOptions = function (this: any, opts: Msg): Msg {
+        if (this.ca) opts.ca = this.ca;
+        if (this.servername) opts.servername = this.servername;
+        opts.rejectUnauthorized = this.verifyservercert;
+        return opts;
+      };
+      RED.nodes.registerType('tls-config', TLSConfig);
+    };
+    const viaNode = await loadOps([{ id: 'p1', type: 'cc-preview-call' }], {
+      gateway: { ...remote, tls: 'tlscfg' },
+      credentials: { username: 'demo', password: 'demo' },
+      extraFlow: [tlsNode({ ca: path.join(dir, 'cert.pem'), verifyservercert: true })],
+      extraModules: [tlsModule],
+    });
+    await viaNode.waitFor(
+      () => viaNode.gateway().connectionStatus.state === 'connected',
+      5000,
+      'connected with the tls-config CA',
+    );
+    assert.ok(!/verification is off/.test(loggedText()));
+    await helper.unload();
+
+    const off = await loadOps([{ id: 'p1', type: 'cc-preview-call' }], {
+      gateway: { ...remote, tls: 'tlscfg' },
+      credentials: { username: 'demo', password: 'demo' },
+      extraFlow: [tlsNode({ verifyservercert: false })],
+      extraModules: [tlsModule],
+    });
+    await off.waitFor(
+      () => off.gateway().connectionStatus.state === 'connected',
+      5000,
+      'connected',
+    );
+    assert.match(loggedText(), /TLS certificate verification is off/);
+    await helper.unload();
+
+    const missing = await loadOps([{ id: 'p1', type: 'cc-preview-call' }], {
+      gateway: { ...remote, tls: 'no-such-node' },
+      credentials: { username: 'demo', password: 'demo' },
+    });
+    assert.equal(missing.gateway().connectionStatus.state, 'closed');
+    assert.match(loggedText(), /TLS configuration node is missing/);
+  });
+
   it('reports a configuration error and connects nowhere', async () => {
     const rig = await loadOps([{ id: 'p1', type: 'cc-preview-call' }], {
       gateway: { mode: 'remote', url: 'http://not-a-websocket' },

@@ -17,6 +17,7 @@ import type {
 import type { PlatformDriver } from '../../src/platforms/api';
 import type { EventHubApi, TrackerOptions } from '../../src/hub/api';
 import type { Scenario, SimulatorApi, SimulatorOptions } from '../../src/simulator/api';
+import type { TlsOptions } from '../../src/platforms/ws-socket';
 
 export interface GatewaySettings {
   mode: 'simulator' | 'remote';
@@ -45,7 +46,7 @@ export interface GatewaySettings {
   username: string;
   /** Never logged. */
   password: string;
-  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  tls?: TlsOptions;
   heartbeatMs?: number;
   responseTimeoutMs?: number;
   reconnect?: { initialMs?: number; maxMs?: number };

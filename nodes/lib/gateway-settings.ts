@@ -30,6 +30,8 @@ export interface GatewayNodeConfig {
   tenant?: string;
   ca?: string;
   verifyCert?: boolean;
+  /** Id of a Node-RED tls-config node (client certificate and key, CA, server name, verify). */
+  tls?: string;
   /** Seconds. */
   heartbeat?: string | number;
   /** Seconds. */
@@ -247,4 +249,58 @@ export function readGatewaySettings(
     },
     configError: errors.length ? errors.join('; ') : undefined,
   };
+}
+
+/** What a tls-config node offers (core node 05-tls.js). */
+export interface TlsConfigNode {
+  addTLSOptions(opts: Record<string, unknown>): Record<string, unknown>;
+}
+
+/**
+ * Apply a tls-config node to remote settings: its CA, client certificate and key (passphrase),
+ * server name and verification replace the gateway's own CA / verify fields (the gateway's CA is
+ * kept when the tls-config node gives none). A selected node that is missing is a
+ * configuration error: the connection is not opened without the TLS the user asked for.
+ */
+export function applyTlsConfig(
+  settings: GatewaySettings,
+  tlsId: string | undefined,
+  tlsNode: unknown,
+): GatewaySettings {
+  if (settings.mode !== 'remote' || !tlsId) return settings;
+  const node = tlsNode as Partial<TlsConfigNode> | null | undefined;
+  if (!node || typeof node.addTLSOptions !== 'function') {
+    const error = 'the selected TLS configuration node is missing';
+    return {
+      ...settings,
+      configError: settings.configError ? `${settings.configError}; ${error}` : error,
+    };
+  }
+  const o = node.addTLSOptions({});
+  const pick = (k: string): string | Buffer | undefined => {
+    const v = o[k];
+    return typeof v === 'string' || Buffer.isBuffer(v) ? v : undefined;
+  };
+  const passphrase = typeof o.passphrase === 'string' ? o.passphrase : undefined;
+  const servername = typeof o.servername === 'string' && o.servername ? o.servername : undefined;
+  return {
+    ...settings,
+    tls: {
+      ca: pick('ca') ?? settings.tls?.ca,
+      cert: pick('cert'),
+      key: pick('key'),
+      passphrase,
+      servername,
+      rejectUnauthorized: o.rejectUnauthorized !== false,
+    },
+  };
+}
+
+/** True when a wss:// connection will not verify the server's certificate. */
+export function verificationOff(settings: GatewaySettings): boolean {
+  return (
+    settings.mode === 'remote' &&
+    /^wss:/i.test(settings.url) &&
+    settings.tls?.rejectUnauthorized === false
+  );
 }

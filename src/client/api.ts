@@ -6,6 +6,7 @@
 import type { EventFamily } from '../protocol/catalogue';
 import type { Data, EventFrame, RespFrame } from '../protocol/types';
 import type { NoticeCode, PlatformDriver } from '../platforms/api';
+import type { TlsOptions } from '../platforms/ws-socket';
 
 export interface Logger {
   debug(msg: string): void;
@@ -42,7 +43,7 @@ export interface GatewayClientOptions {
   username: string;
   /** Never logged, never put in an error message. */
   password: string;
-  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  tls?: TlsOptions;
   /**
    * App-level ping interval (ms). Default 15 000; shortened to the `heartbeatMs` the server
    * announces at login when that is smaller; 0 turns the heartbeat off.

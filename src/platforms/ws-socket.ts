@@ -7,10 +7,24 @@ import type http from 'node:http';
 import WebSocket from 'ws';
 import type { LinkHandler } from './api';
 
+/**
+ * TLS for wss://: the CA to trust, a client certificate and key (with its passphrase), the
+ * server name to verify (SNI), and whether to verify at all. Node-RED's tls-config node gives
+ * these (cc-gateway reads it).
+ */
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  servername?: string;
+  rejectUnauthorized?: boolean;
+}
+
 export interface SocketOptions {
   readonly url: string;
   readonly connectTimeoutMs: number;
-  readonly tls?: { ca?: string; rejectUnauthorized?: boolean };
+  readonly tls?: TlsOptions;
   /** Extra HTTP headers of the upgrade request (e.g. an Authorization header). */
   readonly headers?: Record<string, string>;
   readonly handler: LinkHandler;
@@ -35,14 +49,21 @@ export class WsSocket {
 
   /** Throws when the URL cannot be dialled at all. */
   constructor(private readonly o: SocketOptions) {
-    const ws = new WebSocket(o.url, {
+    // `servername` (SNI and the name verified) goes through to tls.connect; ws's own option
+    // type does not list it.
+    const options: WebSocket.ClientOptions & { servername?: string } = {
       handshakeTimeout: o.connectTimeoutMs,
       perMessageDeflate: false,
       maxPayload: 8 * 1024 * 1024,
       ca: o.tls?.ca,
+      cert: o.tls?.cert,
+      key: o.tls?.key,
+      passphrase: o.tls?.passphrase,
+      servername: o.tls?.servername,
       rejectUnauthorized: o.tls?.rejectUnauthorized,
       headers: o.headers,
-    });
+    };
+    const ws = new WebSocket(o.url, options);
     this.ws = ws;
     const h = o.handler;
     ws.on('open', () => o.onOpen());

@@ -176,6 +176,8 @@ export interface LoadOptions {
   gateway?: Record<string, unknown>;
   credentials?: { username?: string; password?: string };
   extraFlow?: object[];
+  /** Node modules beside the palette's (core nodes the test helper does not load itself). */
+  extraModules?: unknown[];
 }
 
 /** Base simulator-mode gateway: fast simulated time. */
@@ -230,7 +232,7 @@ export async function loadOps(ops: OpNodeDef[], options: LoadOptions = {}): Prom
   flow.push({ id: 'caught', type: 'helper', z: TAB });
   flow.push(...(options.extraFlow ?? []));
   const creds = options.credentials ? { gw: options.credentials } : {};
-  await helper.load(NODE_MODULES, flow, creds);
+  await helper.load([...NODE_MODULES, ...(options.extraModules ?? [])], flow, creds);
   const rig = new Rig(ops.map((o) => o.id));
   rig.attach(outputs);
   return rig;

@@ -17,13 +17,14 @@ import type {
   SubscribeRequest,
 } from '../api';
 import { WsSocket, wsUrlProblem } from '../ws-socket';
+import type { TlsOptions } from '../ws-socket';
 
 export interface CcflowDriverOptions {
   tenant: string;
   username: string;
   /** Never logged, never put in an error message. */
   password: string;
-  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  tls?: TlsOptions;
   /** Client name and version sent at login. */
   clientInfo?: { name?: string; version?: string };
 }

@@ -34,6 +34,7 @@ import {
   subscribeFrame,
   userAuthorization,
 } from './mapping';
+import type { TlsOptions } from '../ws-socket';
 
 export interface EraDriverOptions {
   /** `token`: `/ws/token/v1/<token>`; `user`: `/ws` with the user's authorisation. */
@@ -43,7 +44,7 @@ export interface EraDriverOptions {
   username?: string;
   /** Never logged. */
   password?: string;
-  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  tls?: TlsOptions;
 }
 
 const CCS_NAMES = new Set(CCS_EVENTS);
