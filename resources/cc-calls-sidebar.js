@@ -117,7 +117,7 @@
 
   function matches(c, q) {
     if (!q) return true;
-    var hay = [c.title, gateways[c.gateway] || c.gateway]
+    var hay = [c.title, gateways[c.gateway] || '', c.gateway]
       .concat(c.agents || [], c.numbers || [])
       .join(' ')
       .toLowerCase();

@@ -74,6 +74,7 @@ describe('the calls sidebar in chromium', function () {
       { z, name },
     );
     assert.ok(id, `inject "${name}"`);
+    await page.evaluate((z) => RED.workspaces.show(z), z);
     await page.click(`[id="${id}"] .red-ui-flow-node-button`);
   }
 
@@ -181,6 +182,208 @@ describe('the calls sidebar in chromium', function () {
     assert.ok((await titles('48500100201')).includes(call.title), 'filter by number');
     assert.deepEqual(await titles('no-such-thing'), []);
     await titles('');
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  /** The gateway id of the operation nodes on tab `z`. */
+  const gatewayOf = (z) =>
+    page.evaluate((z) => RED.nodes.filterNodes({ z }).find((n) => n.gateway)?.gateway, z);
+
+  /** Buttons of a tab: its injects that place calls (not timers, not the webhook poster). */
+  const buttons = (z) =>
+    page.evaluate(
+      (z) =>
+        RED.nodes
+          .filterNodes({ z, type: 'inject' })
+          .filter((n) => !n.once && !/post /.test(n.name))
+          .map((n) => n.name),
+      z,
+    );
+
+  /** The calls a gateway has in the sidebar's data (all of them, drawn or not). */
+  const callsOf = (gw) =>
+    page.evaluate(
+      (gw) =>
+        Object.values(window.CCCallsSidebar.calls())
+          .filter((c) => c.gateway === gw)
+          .map((c) => ({
+            state: c.state,
+            agents: c.agents,
+            labels: c.steps.map((s) => s.label),
+          })),
+      gw,
+    );
+
+  const refusedIn = (calls) =>
+    calls.flatMap((c) => c.labels.filter((l) => /refused/.test(l))).join(' | ');
+
+  const showCalls = async () => {
+    await page.evaluate(() => RED.sidebar.show('cc-calls'));
+    await page.waitForSelector('.cc-calls-list', { state: 'visible' });
+  };
+
+  it("clicks every example's call buttons twice: no refused outcome, each call drawn", async () => {
+    await showCalls();
+    await page.fill('.cc-calls-filter', '');
+    const names = [
+      'nodes/cc-preview-call',
+      'nodes/cc-consult',
+      'nodes/cc-threeway',
+      'nodes/cc-complete-transfer',
+      'nodes/cc-call-control',
+      'stories/crm-lead-preview-call',
+      'stories/dialog-closed-crm-summary',
+      'stories/consult-threeway-complete-transfer',
+    ];
+    // Every example on its own tab (each with its own embedded simulator), deployed at once.
+    const tabs = [];
+    for (const name of names) {
+      const z = await page.evaluate((nodes) => {
+        const before = new Set();
+        RED.nodes.eachWorkspace((w) => before.add(w.id));
+        RED.view.importNodes(nodes, { generateIds: true, addFlow: true });
+        let id;
+        RED.nodes.eachWorkspace((w) => {
+          if (!before.has(w.id)) id = w.id;
+        });
+        return id;
+      }, example(name));
+      tabs.push({ name, z });
+    }
+    await page.click('#red-ui-header-button-deploy');
+    await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 15000 });
+    await page.waitForTimeout(1500);
+    for (const t of tabs) {
+      t.gw = await gatewayOf(t.z);
+      t.buttons = await buttons(t.z);
+      assert.ok(t.buttons.length > 0, `${t.name} has call buttons`);
+    }
+    for (let round = 1; round <= 2; round++) {
+      for (const t of tabs) {
+        await page.evaluate((z) => RED.workspaces.show(z), t.z);
+        for (const b of t.buttons) await press(t.z, b);
+      }
+      // Each example ends its calls by itself: wait until every call of the round has ended.
+      for (const t of tabs) {
+        const until = Date.now() + 60000;
+        let calls = [];
+        while (Date.now() < until) {
+          calls = await callsOf(t.gw);
+          const ended = calls.filter((c) => c.state === 'ended').length;
+          if (ended >= round * t.buttons.length && calls.every((c) => c.state === 'ended')) break;
+          await page.waitForTimeout(250);
+        }
+        assert.equal(refusedIn(calls), '', `${t.name}, round ${round}: refused`);
+        assert.ok(
+          calls.length >= round * t.buttons.length && calls.every((c) => c.state === 'ended'),
+          `${t.name}, round ${round}: ${JSON.stringify(calls.map((c) => [c.state, c.agents]))}`,
+        );
+      }
+    }
+    // The sidebar draws each example's calls (filtered by the example's gateway).
+    for (const t of tabs) {
+      await page.fill('.cc-calls-filter', t.gw);
+      await page.waitForTimeout(400);
+      const shown = await drawn();
+      assert.ok(
+        shown.length >= 2 * t.buttons.length,
+        `${t.name}: ${shown.length} calls drawn for ${t.buttons.length} buttons clicked twice`,
+      );
+      for (const c of shown) assert.ok(c.steps.length > 2, `${t.name}: ${c.title} is drawn`);
+    }
+    await page.fill('.cc-calls-filter', '');
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  it("shows why an operation was refused on the node's status", async () => {
+    const tab = await importAndDeploy(example('nodes/cc-preview-call'));
+    await page.waitForTimeout(1000);
+    const preview = await page.evaluate(
+      (z) => RED.nodes.filterNodes({ z, type: 'cc-preview-call' })[0].id,
+      tab,
+    );
+    const label = page.locator(`[id="${preview}"] .red-ui-flow-node-status-label`);
+    // Again while the first call talks (before its hang-up step): the agent is busy.
+    await press(tab, 'agent 1001 calls 48500100201');
+    await page.waitForFunction(
+      (id) =>
+        /bridged/.test(
+          document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent || '',
+        ),
+      preview,
+      { timeout: 20000 },
+    );
+    await press(tab, 'agent 1001 calls 48500100201');
+    await page.waitForFunction(
+      (id) =>
+        /refused/.test(
+          document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent || '',
+        ),
+      preview,
+      { timeout: 20000 },
+    );
+    const text = await label.textContent();
+    assert.match(text, /^failed: refused \d+ INVALID_STATE: /, text);
+    await page.screenshot({ path: screenshotPath('sidebar-02-refused-status') });
+  });
+
+  it('runs the demo and an imported copy of its story side by side', async () => {
+    await showCalls();
+    // As a user does: Import > Examples > stories > live-simulator-events, while the demo runs.
+    await page.click('#red-ui-header-button-sidemenu');
+    await page.click('#menu-item-import');
+    const dialog = page.locator('.ui-dialog:visible');
+    await dialog.getByText('Examples', { exact: true }).first().click();
+    const label = (text) =>
+      dialog.locator('.red-ui-treeList-label').filter({ hasText: text }).first();
+    await label('@ccflow/node-red-contact-center').click();
+    await label('stories').click();
+    await label('live-simulator-events').click();
+    await page.click('#red-ui-clipboard-dialog-ok');
+    // The nodes exist already: Node-RED offers to import a copy.
+    await page.locator('.red-ui-notification button', { hasText: 'Import copy' }).click();
+    await page.waitForTimeout(800);
+    const demoTabs = await page.evaluate(() => {
+      const out = [];
+      RED.nodes.eachWorkspace((w) => {
+        if (w.label.startsWith('Live simulator events')) out.push(w.id);
+      });
+      return out;
+    });
+    assert.equal(demoTabs.length, 2, `tabs: ${demoTabs.join(', ')}`);
+    await page.click('#red-ui-header-button-deploy');
+    await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 15000 });
+    const started = Date.now();
+    // Both flows place their own preview call 3 s after the deploy, on different agents.
+    const gws = [...new Set(await Promise.all(demoTabs.map(gatewayOf)))];
+    let calls = [];
+    while (Date.now() - started < 40000) {
+      calls = (await Promise.all(gws.map(callsOf))).flat();
+      const bridged = calls.filter((c) => c.labels.includes('previewObCall: bridged'));
+      if (bridged.length >= 2) break;
+      await page.waitForTimeout(250);
+    }
+    assert.equal(refusedIn(calls), '', 'nothing refused');
+    const bridged = calls.filter((c) => c.labels.includes('previewObCall: bridged'));
+    assert.ok(
+      bridged.length >= 2,
+      `bridged: ${JSON.stringify(calls.map((c) => c.labels.slice(-1)))}`,
+    );
+    // And the copy's own button works beside the demo.
+    await press(demoTabs[1], 'agent 1010 calls 48500100201');
+    const until = Date.now() + 30000;
+    while (Date.now() < until) {
+      calls = (await Promise.all(gws.map(callsOf))).flat();
+      if (
+        calls.some((c) => c.agents.includes('1010') && c.labels.includes('previewObCall: bridged'))
+      )
+        break;
+      await page.waitForTimeout(250);
+    }
+    assert.equal(refusedIn(calls), '', 'nothing refused');
+    assert.ok(
+      calls.some((c) => c.agents.includes('1010') && c.labels.includes('previewObCall: bridged')),
+    );
     assert.deepEqual(consoleErrors, []);
   });
 });

@@ -290,7 +290,7 @@ describe('examples', function () {
         const events = collect(byName(flow, 'dialog (merged)', 'debug').id);
         const closes = collect(byName(flow, 'close', 'debug').id);
         const answers = collect(byName(flow, 'webhook answer', 'debug').id);
-        press(flow, 'post seed 003\u2019s eight webhooks');
+        press(flow, 'post Conpeek\u2019s eight example webhooks');
         await until('eight answers', () => answers.length === 8, WAIT_MS);
         for (const a of answers) assert.ok(a.statusCode >= 200 && a.statusCode < 300, a.payload);
         await until('eight events', () => events.length === 8, WAIT_MS);

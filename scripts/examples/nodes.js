@@ -6,6 +6,7 @@ const {
   debug,
   delay,
   operation,
+  hangUp,
   events,
   dialogEvents,
   AGENT_FROM_CC,
@@ -43,7 +44,8 @@ const NODE_EXAMPLES = {
   'cc-preview-call': [
     'cc-preview-call',
     'Preview call: agent 1001 calls a customer. The outputs are bridged, failed and progress.\n' +
-      'In the simulator numbers ending in 0 are busy, 9 never answer, 8 reject, 7 fail.',
+      'In the simulator numbers ending in 0 are busy, 9 never answer, 8 reject, 7 fail.\n' +
+      'The bridged call is hung up after 3 s, so the buttons work again.',
     (f, gw) => {
       f.add(
         'ok',
@@ -67,17 +69,21 @@ const NODE_EXAMPLES = {
         operation('cc-preview-call', '', { gatewayId: gw }),
         430,
         100,
-        [['bridged'], ['failed'], ['progress']],
+        [['bridged', 'talk'], ['failed'], ['progress']],
       );
       f.add('bridged', debug('bridged', { complete: 'cc' }), 640, 60);
       f.add('failed', debug('failed', { complete: 'cc' }), 640, 100);
       f.add('progress', debug('progress'), 640, 140);
+      f.add('talk', delay('talk 3 s', 3), 420, 200, [['hangup']]);
+      f.add('hangup', hangUp('hang up', gw), 600, 200, [['hung-up'], ['hung-up']]);
+      f.add('hung-up', debug('hung up', { complete: 'cc' }), 800, 200);
     },
   ],
   'cc-consult': [
     'cc-consult',
     'Consult: once agent 1001\u2019s call is bridged, consult agent 1002 (target type 1 = agent).\n' +
-      'The outputs are linked, ended, failed and progress.',
+      'The outputs are linked, ended, failed and progress. After 2 s the consult is cancelled\n' +
+      'and agent 1001 hangs up, so the button works again.',
     (f, gw) => {
       callFirst(f, gw, 'consult');
       f.add(
@@ -89,18 +95,34 @@ const NODE_EXAMPLES = {
         }),
         640,
         100,
-        [['linked'], ['ended'], ['failed'], ['progress']],
+        [['linked', 'talk'], ['ended', 'hangup'], ['failed', 'hangup'], ['progress']],
       );
       f.add('linked', debug('linked', { complete: 'cc' }), 860, 60);
       f.add('ended', debug('ended', { complete: 'cc' }), 860, 100);
       f.add('failed', debug('failed', { complete: 'cc' }), 860, 140);
       f.add('progress', debug('progress'), 860, 180);
+      f.add('talk', delay('consult 2 s', 2), 400, 240, [['cancel']]);
+      f.add(
+        'cancel',
+        operation('cc-call-control', 'cancel consult', {
+          gatewayId: gw,
+          operation: 'cancelAtxfer',
+          progress: false,
+          ...AGENT_FROM_CC,
+        }),
+        580,
+        240,
+        [['hangup'], ['hangup']],
+      );
+      f.add('hangup', hangUp('hang up', gw), 760, 240, [['hung-up'], ['hung-up']]);
+      f.add('hung-up', debug('hung up', { complete: 'cc' }), 940, 240);
     },
   ],
   'cc-threeway': [
     'cc-threeway',
     'Three-way: call, consult agent 1002, then join all three. The outputs are joined,\n' +
-      'unlinked, failed and progress.',
+      'unlinked, failed and progress. After 2 s agents 1001 and 1002 hang up, so the button\n' +
+      'works again.',
     (f, gw) => {
       callFirst(f, gw, 'consult');
       f.add(
@@ -120,8 +142,15 @@ const NODE_EXAMPLES = {
         operation('cc-threeway', '', { gatewayId: gw, ...AGENT_FROM_CC }),
         820,
         100,
-        [['joined'], ['unlinked'], ['failed'], ['progress']],
+        [['joined', 'talk'], ['unlinked'], ['failed'], ['progress']],
       );
+      f.add('talk', delay('all three talk 2 s', 2), 420, 240, [['hangup']]);
+      f.add('hangup', hangUp('agent 1001 hangs up', gw), 620, 240, [['hangup2'], ['hangup2']]);
+      f.add('hangup2', hangUp('agent 1002 hangs up', gw, '1002'), 820, 240, [
+        ['hung-up'],
+        ['hung-up'],
+      ]);
+      f.add('hung-up', debug('hung up', { complete: 'cc' }), 1020, 240);
       f.add('joined', debug('joined', { complete: 'cc' }), 1020, 60);
       f.add('unlinked', debug('unlinked', { complete: 'cc' }), 1020, 100);
       f.add('failed', debug('failed', { complete: 'cc' }), 1020, 180);
@@ -131,7 +160,8 @@ const NODE_EXAMPLES = {
   'cc-complete-transfer': [
     'cc-complete-transfer',
     'Complete transfer: call, consult agent 1002, then hand the customer over. The outputs\n' +
-      'are transferred, failed and progress.',
+      'are transferred, failed and progress. Agent 1002 hangs up 2 s after the transfer, so the\n' +
+      'button works again.',
     (f, gw) => {
       callFirst(f, gw, 'consult');
       f.add(
@@ -154,8 +184,14 @@ const NODE_EXAMPLES = {
         }),
         840,
         100,
-        [['transferred'], ['failed'], ['progress']],
+        [['transferred', 'talk'], ['failed'], ['progress']],
       );
+      f.add('talk', delay('talk 2 s', 2), 620, 220, [['hangup']]);
+      f.add('hangup', hangUp('agent 1002 hangs up', gw, '1002'), 820, 220, [
+        ['hung-up'],
+        ['hung-up'],
+      ]);
+      f.add('hung-up', debug('hung up', { complete: 'cc' }), 1040, 220);
       f.add('transferred', debug('transferred', { complete: 'cc' }), 1060, 60);
       f.add('failed', debug('failed', { complete: 'cc' }), 1060, 140);
       f.add('progress', debug('progress'), 1060, 100);

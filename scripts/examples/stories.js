@@ -12,6 +12,7 @@ const {
   httpResponse,
   httpRequest,
   operation,
+  hangUp,
   dialogEvents,
   events,
   seed003Bodies,
@@ -76,12 +77,25 @@ function liveSimulatorEvents() {
     'live-simulator-events',
     'Live simulator events',
     'The demo that `npm start` deploys. The cc-gateway config node runs the embedded\n' +
-      'simulator with 6 inbound calls a minute: its dialog, call / connection and seance\n' +
-      'events show in the debug sidebar. A preview call is placed 3 s after deploy (click the\n' +
-      'inject buttons for more); the bridged call is hung up 8 s later.',
+      'simulator with 2 inbound calls a minute, answered by agents 1001 to 1005: the calls\n' +
+      'starts and ends (dialog, call and seance events) show in the debug sidebar, a few a\n' +
+      'minute, so your own messages stay in view. A preview call is placed 3 s after deploy by\n' +
+      'one of the outbound agents 1006 to 1008 (each copy of this flow takes the next one); the\n' +
+      'buttons call as agents 1010 and 1009. Bridged calls are hung up 8 s later.\n' +
+      'To quiet the demo: click the buttons of its debug nodes, set the gateway\u2019s Inbound/min\n' +
+      'to 0, or show only the current flow in the debug sidebar\u2019s filter.',
   );
   const gw = f.id('gateway');
-  f.gateway({ name: 'embedded simulator (6 calls/min)', inbound: 6 });
+  const agents = {};
+  for (let i = 1; i <= 10; i++) agents[String(1000 + i)] = i <= 5 ? {} : { inbound: false };
+  f.gateway({
+    name: 'embedded simulator (2 calls/min)',
+    inbound: 2,
+    scenario: {
+      $comment: 'Agents 1001-1005 answer the inbound calls; 1006-1010 only place preview calls.',
+      agents,
+    },
+  });
   f.add(
     'about',
     comment(
@@ -92,38 +106,73 @@ function liveSimulatorEvents() {
     200,
     40,
   );
-  f.add('dialog', dialogEvents('dialog events', gw), 150, 100, [['dialog-debug']]);
+  // Starts and ends only: a few messages a minute (remove the filters to see every event).
+  f.add(
+    'dialog',
+    dialogEvents('dialog created / closed', gw, { events: 'dialog_create,dialog_close' }),
+    160,
+    100,
+    [['dialog-debug']],
+  );
   f.add('dialog-debug', debug('dialog event'), 420, 100);
-  f.add('ccs', events('cc-ccs-events', 'call / connection events', gw), 170, 160, [['ccs-debug']]);
+  f.add(
+    'ccs',
+    events('cc-ccs-events', 'call leg created / deleted', gw, { events: 'call_create,call_delete' }),
+    170,
+    160,
+    [['ccs-debug']],
+  );
   f.add('ccs-debug', debug('ccs event'), 420, 160);
-  f.add('seance', events('cc-seance-events', 'seance events', gw), 150, 220, [['seance-debug']]);
+  f.add(
+    'seance',
+    events('cc-seance-events', 'seance created / deleted', gw, {
+      events: 'seance_create,seance_delete',
+    }),
+    170,
+    220,
+    [['seance-debug']],
+  );
   f.add('seance-debug', debug('seance event'), 420, 220);
   f.add(
+    'call-first',
+    inject('3 s after deploy', '', { once: true, onceDelay: 3 }),
+    150,
+    290,
+    [['outbound-agent']],
+  );
+  f.add(
+    'outbound-agent',
+    fn('next outbound agent', [
+      '// Agents 1006, 1007, 1008 in turn: a copy of this flow running beside it (sharing the',
+      '// gateway) takes the next agent instead of one that is already busy.',
+      "const n = global.get('ccDemoCalls') || 0;",
+      "global.set('ccDemoCalls', n + 1);",
+      "msg.payload = { agent: String(1006 + (n % 3)), customerNumber: '48500100201' };",
+      'return msg;',
+    ]),
+    330,
+    290,
+    [['preview']],
+  );
+  f.add(
     'call-ok',
-    inject(
-      'agent 1010 calls 48500100201',
-      { agent: '1010', customerNumber: '48500100201' },
-      {
-        once: true,
-        onceDelay: 3,
-      },
-    ),
+    inject('agent 1010 calls 48500100201', { agent: '1010', customerNumber: '48500100201' }),
     190,
-    300,
+    330,
     [['preview']],
   );
   f.add(
     'call-busy',
     inject('agent 1009 calls a busy number', { agent: '1009', customerNumber: '48500100200' }),
     190,
-    340,
+    370,
     [['preview']],
   );
   f.add(
     'preview',
     operation('cc-preview-call', 'preview call', { gatewayId: gw }),
-    440,
-    320,
+    540,
+    330,
     [['bridged', 'wait'], ['failed'], ['progress']],
   );
   f.add('bridged', debug('bridged', { complete: 'cc' }), 680, 280);
@@ -154,7 +203,8 @@ function crmLeadPreviewCall() {
       'preview outbound call for the lead\u2019s agent and writes the outcome back to the CRM\n' +
       'record: the call ids when the customer is bridged, the reason when the call fails.\n' +
       'The CRM is played by http in / http response / function nodes over flow context:\n' +
-      'GET /crm/leads lists the records. Numbers ending in 0 are busy in the simulator.',
+      'GET /crm/leads lists the records. Numbers ending in 0 are busy in the simulator.\n' +
+      'A bridged call is hung up 5 s later, so the buttons work again.',
   );
   const gw = f.id('gateway');
   f.gateway();
@@ -193,8 +243,10 @@ function crmLeadPreviewCall() {
     operation('cc-preview-call', 'preview call', { gatewayId: gw }),
     610,
     160,
-    [['write-bridged'], ['write-failed'], ['progress']],
+    [['write-bridged', 'talk'], ['write-failed'], ['progress']],
   );
+  f.add('talk', delay('talk 5 s', 5), 610, 240, [['hangup']]);
+  f.add('hangup', hangUp('hang up', gw), 800, 290, [[], []]);
   f.add(
     'write-bridged',
     fn(
@@ -327,8 +379,9 @@ function consultThreewayComplete() {
     'Consult, three-way, complete transfer',
     'Agent 1001 calls a customer; once bridged, consults agent 1002 (attended transfer), joins\n' +
       'all three when the consultant answers, then completes the transfer: the customer stays\n' +
-      'with agent 1002. Each step reads the agent from msg.cc.agent of the step before; any\n' +
-      'failure goes to the "failed" debug node (and to a Catch node, if you add one).',
+      'with agent 1002, who hangs up 2 s later (so the button works again). Each step reads\n' +
+      'the agent from msg.cc.agent of the step before; any failure goes to the "failed" debug\n' +
+      'node (and to a Catch node, if you add one).',
   );
   const gw = f.id('gateway');
   f.gateway();
@@ -388,8 +441,14 @@ function consultThreewayComplete() {
     }),
     820,
     200,
-    [['transferred'], ['failed']],
+    [['transferred', 'after'], ['failed']],
   );
+  f.add('after', delay('talk 2 s', 2), 820, 280, [['hangup']]);
+  f.add('hangup', hangUp('agent 1002 hangs up', gw, '1002'), 1030, 320, [
+    ['hung-up'],
+    ['failed'],
+  ]);
+  f.add('hung-up', debug('hung up', { complete: 'cc' }), 1230, 320);
   f.add('transferred', debug('transferred', { complete: 'cc' }), 1040, 180);
   f.add('failed', debug('failed', { complete: 'cc' }), 1040, 260);
   return f.nodes;
@@ -400,8 +459,8 @@ function dialogWebhooksIn() {
     'dialog-webhooks-in',
     'Dialog webhooks in',
     'The dialog events node listens on POST /cc/dialogs of Node-RED\u2019s HTTP server for the\n' +
-      'vendor\u2019s dialog webhooks. The inject posts seed 003\u2019s eight bodies, verbatim and in\n' +
-      'order, to http://127.0.0.1:1880/cc/dialogs (change the URL if your Node-RED listens on\n' +
+      'vendor\u2019s dialog webhooks. The inject posts the eight bodies of Conpeek\u2019s outbound-call\n' +
+      'example, verbatim and in order, to http://127.0.0.1:1880/cc/dialogs (change the URL if your Node-RED listens on\n' +
       'another port). The state updates come out with the fields of their create events in\n' +
       'msg.dialog, and the closes say who hung up (msg.closedBy).',
   );
@@ -428,11 +487,11 @@ function dialogWebhooksIn() {
     [['who-debug']],
   );
   f.add('who-debug', debug('close'), 620, 160);
-  f.add('post', inject('post seed 003\u2019s eight webhooks', ''), 200, 240, [['bodies']]);
+  f.add('post', inject('post Conpeek\u2019s eight example webhooks', ''), 200, 240, [['bodies']]);
   f.add(
     'bodies',
     fn('the vendor\u2019s bodies', [
-      '// Seed 003: an outbound call from a project, customer answers, customer hangs up.',
+      '// Conpeek\u2019s example: an outbound call from a project, answered, the customer hangs up.',
       `const bodies = ${JSON.stringify(seed003Bodies())};`,
       'return [bodies.map((payload) => ({ payload }))];',
     ]),

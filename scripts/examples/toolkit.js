@@ -13,7 +13,7 @@ function idOf(slug, key) {
   return crypto.createHash('sha256').update(`${slug}/${key}`).digest('hex').slice(0, 16);
 }
 
-/** The eight dialog webhook bodies of seed 003, verbatim and in the seed's order. */
+/** The eight dialog webhook bodies of Conpeek's outbound-call example, verbatim and in order. */
 function seed003Bodies() {
   const file = path.join(root, 'test', 'fixtures', 'seeds', '003_f315eb356672ae0f.txt');
   const text = fs.readFileSync(file, 'utf8');
@@ -38,7 +38,7 @@ function seed003Bodies() {
     bodies.push(JSON.parse(text.slice(start, end + 1)));
     from = end + 1;
   }
-  if (bodies.length !== 8) throw new Error(`seed 003: expected 8 bodies, found ${bodies.length}`);
+  if (bodies.length !== 8) throw new Error(`Conpeek bodies: expected 8, found ${bodies.length}`);
   return bodies;
 }
 
@@ -237,6 +237,19 @@ const CONSULT_1002 = {
   target: { type: 'str', value: '1002' },
 };
 
+/**
+ * A hang-up (call control, sipUnlink) for the agent of the message (msg.cc.agent), or for a
+ * fixed agent: the examples end their calls, so that their buttons work again and again.
+ */
+function hangUp(name, gatewayId, agent) {
+  return operation('cc-call-control', name, {
+    gatewayId,
+    operation: 'sipUnlink',
+    progress: false,
+    ...(agent ? { agent, agentType: 'str' } : AGENT_FROM_CC),
+  });
+}
+
 function events(type, name, gatewayId, extra = {}) {
   return {
     type,
@@ -280,6 +293,7 @@ module.exports = {
   httpResponse,
   httpRequest,
   operation,
+  hangUp,
   outcomesOf,
   events,
   dialogEvents,

@@ -207,10 +207,10 @@ export class CallSequences implements CallSequencesApi {
       data: result,
     });
     joined.pending.delete(reqId);
-    // A call made of operations only (a refused preview call, a failed one before any event):
-    // over once nothing is pending and it failed.
+    // A call made of operations only (a refused preview call, a failed one before any event,
+    // an operation on no call the sidebar knows): over once nothing is pending.
     const onlyOps = joined.steps.every((s) => s.kind !== 'event');
-    if (onlyOps && joined.pending.size === 0 && result.outcome === 'failed') this.end(joined);
+    if (onlyOps && joined.pending.size === 0) this.end(joined);
     else if (request?.name === 'previewObCall' && result.outcome === 'failed' && !joined.sawDialog)
       this.end(joined);
   }
@@ -443,7 +443,8 @@ export class CallSequences implements CallSequencesApi {
       call.agents.add(agent);
       call.headerChanged = true;
     }
-    if (agent === call.agent && call.endedAt === undefined) this.current.set(agent, call);
+    // Every agent of a live call acts on it (a consulted agent hanging up, for one).
+    if (call.endedAt === undefined) this.current.set(agent, call);
   }
 
   private agentLane(call: Call, agent: string): string {

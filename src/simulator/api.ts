@@ -58,6 +58,8 @@ export interface ScenarioAgent {
   loggedIn?: boolean;
   /** false: logged in without a bound endpoint (unbound, deviceStatus 0) until `login`. */
   bound?: boolean;
+  /** false: never routed inbound calls unless named (an outbound agent). Default true. */
+  inbound?: boolean;
 }
 
 /** The Tinet face (REST interface API + HTTP push), see docs/platforms/tinet.md. */

@@ -101,6 +101,7 @@ const scenarioSchema = {
           wrapUpMs: { type: 'number', minimum: 0 },
           loggedIn: { type: 'boolean' },
           bound: { type: 'boolean' },
+          inbound: { type: 'boolean' },
         },
       },
     },

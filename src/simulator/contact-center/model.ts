@@ -128,6 +128,7 @@ export class ModelCore {
           agent.bindTel = undefined;
           agent.state = 'unbound';
         }
+        if (a.inbound === false) agent.inbound = false;
       }
     } else {
       const count = opts.agentCount ?? DEFAULT_AGENT_COUNT;
@@ -172,6 +173,7 @@ export class ModelCore {
       wrapUpMs: load ? 0 : (this.scenario?.wrapUpMs ?? 0),
       loggedIn: true,
       bindTel: extension,
+      inbound: !load,
     };
     this.agents.set(id, agent);
     return agent;

@@ -85,6 +85,8 @@ export interface Agent {
   muted: { in: boolean; out: boolean };
   /** Reserved for the built-in load generator (never routed inbound calls). */
   load: boolean;
+  /** Routed inbound calls (scenario `inbound: false`: an outbound-only agent). */
+  inbound: boolean;
   seance?: Seance;
   leg?: Leg;
   /** The ccsevents domain of the agent's subscriber. */

@@ -21,14 +21,18 @@ export function idleAgents(m: ModelCore, among?: readonly string[]): Agent[] {
   return out;
 }
 
-/** The next agent in round-robin order, or the given one when it can take a call. */
+/**
+ * The next agent in round-robin order (outbound-only agents, scenario `inbound: false`, left
+ * out), or the given one when it can take a call.
+ */
 export function pickAgent(
   m: ModelCore,
   agentId?: string,
   among?: readonly string[],
 ): Agent | undefined {
-  const list = idleAgents(m, among);
-  if (agentId !== undefined) return list.find((a) => a.id === agentId);
+  const idle = idleAgents(m, among);
+  if (agentId !== undefined) return idle.find((a) => a.id === agentId);
+  const list = idle.filter((a) => a.inbound);
   return list.length > 0 ? list[m.nextInbound++ % list.length] : undefined;
 }
 
