@@ -1,4 +1,4 @@
-/* global require, describe, it, process, RED, document, window, console, setTimeout */
+/* global require, describe, it, process, RED, document, console, setTimeout */
 /* eslint-disable @typescript-eslint/no-require-imports */
 // `npm start` as a new user runs it: a fresh user directory, the demo flow deployed, the editor
 // opened in chromium. Prints (does not assert: the machine is shared) the time from `npm start`
@@ -38,11 +38,15 @@ describe('npm start, timed', function () {
       const listening = Date.now() - t0;
       await page.goto(url);
       await page.waitForFunction(
-        () => window.RED && RED.sidebar && RED.sidebar.containsTab('debug'),
-        null,
-        {
-          timeout: 60000,
+        () => {
+          try {
+            return RED.sidebar.containsTab('debug');
+          } catch {
+            return false; // the sidebar is not set up yet
+          }
         },
+        null,
+        { timeout: 60000 },
       );
       await page.evaluate(() => RED.sidebar.show('debug'));
       await page.waitForFunction(() => document.querySelector('.red-ui-debug-msg'), null, {

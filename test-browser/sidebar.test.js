@@ -32,7 +32,13 @@ describe('the calls sidebar in chromium', function () {
     page.on('pageerror', (e) => consoleErrors.push(`page: ${e.message}`));
     await page.goto(nr.url);
     await page.waitForSelector('.red-ui-flow-node', { timeout: 30000 });
-    await page.waitForFunction(() => window.CCCallsSidebar && RED.sidebar.containsTab('cc-calls'));
+    await page.waitForFunction(() => {
+      try {
+        return window.CCCallsSidebar && RED.sidebar.containsTab('cc-calls');
+      } catch {
+        return false; // the sidebar is not set up yet
+      }
+    });
   });
 
   afterEach(async function () {
