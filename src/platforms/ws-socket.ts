@@ -6,6 +6,9 @@
 import type http from 'node:http';
 import WebSocket from 'ws';
 import type { LinkHandler } from './api';
+import createHttpsProxyAgent from 'https-proxy-agent';
+import type { Agent } from 'node:http';
+import { proxyFor } from './proxy';
 
 /**
  * TLS for wss://: the CA to trust, a client certificate and key (with its passphrase), the
@@ -52,6 +55,8 @@ export class WsSocket {
     // `servername` (SNI and the name verified) goes through to tls.connect; ws's own option
     // type does not list it.
     const options: WebSocket.ClientOptions & { servername?: string } = {
+      // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as core Node-RED's websocket nodes read them.
+      agent: agentFor(o),
       handshakeTimeout: o.connectTimeoutMs,
       perMessageDeflate: false,
       maxPayload: 8 * 1024 * 1024,
@@ -193,4 +198,12 @@ export function wsUrlProblem(url: unknown): string | undefined {
   }
   if (parsed.hostname === '') return 'options.url names no host';
   return undefined;
+}
+
+/** A CONNECT tunnel through the environment's proxy for this URL, or none (direct). */
+function agentFor(o: SocketOptions): Agent | undefined {
+  const proxy = proxyFor(o.url);
+  if (!proxy) return undefined;
+  o.log.debug(`connecting through the proxy ${o.scrub(proxy)}`);
+  return createHttpsProxyAgent(proxy) as unknown as Agent;
 }
