@@ -110,6 +110,8 @@ describe('examples', function () {
       'helpdesk-chat-crm-transcript',
       'tinet-crm-lead-preview-call',
       'conpeek-dialogs-crm-summary',
+      'ivr-queue',
+      'two-domains-forked',
     ]) {
       assert.ok(rels.includes(path.join('stories', `${story}.json`)), `no story ${story}`);
     }
@@ -451,6 +453,35 @@ describe('examples', function () {
         await helper.unload();
         await server.close();
       }
+    });
+
+    it('IVR and queue: each caller presses a key, is routed to its project, and queues when it is busy', async () => {
+      const flow = example('stories/ivr-queue.json', { simSpeed: 20, simInbound: 300 });
+      await load(flow);
+      const keys = collect(byName(flow, 'key pressed', 'debug').id);
+      const projects = collect(byName(flow, 'project', 'debug').id);
+      const queue = collect(byName(flow, 'queue status', 'debug').id);
+      await until('calls routed and a queue', () => keys[0] && projects[0] && queue[0], 30000);
+      assert.ok(['1', '2'].includes(keys[0].payload.digit), JSON.stringify(keys[0].payload));
+      assert.ok(['sales', 'support'].includes(projects[0].payload.info.project));
+      assert.ok(['sales', 'support'].includes(queue[0].payload.queue));
+      assert.equal(typeof queue[0].payload.waiting, 'number');
+    });
+
+    it('two domains: each domain node gets its copies; a fork that did not answer is released', async () => {
+      const flow = example('stories/two-domains-forked.json', { simSpeed: 20, simInbound: 120 });
+      await load(flow);
+      const sales = collect(byName(flow, 'sales events', 'debug').id);
+      const support = collect(byName(flow, 'support events', 'debug').id);
+      const released = collect(byName(flow, 'fork released', 'debug').id);
+      await until(
+        'both domains and a released fork',
+        () => sales[0] && support[0] && released[0],
+        30000,
+      );
+      assert.ok(sales.every((m) => m.payload.domain === 'sales.cc.local'));
+      assert.ok(support.every((m) => m.payload.domain === 'support.cc.local'));
+      assert.equal(released[0].payload.reason, 'answeredElsewhere');
     });
 
     it('agent shift: login, pause, logout and a supervisor listening in end done', async () => {

@@ -1,15 +1,8 @@
 // The agent family's examples: the cc-agent-events node example, the screen-pop story (an
-// inbound call ringing at an agent looks the caller up in the CRM; its wrap-up logs the call),
-// the agent-shift story (login, pause, logout, a supervisor listening in) and the recordings
-// story (the code of each finished recording kept with the call).
+// inbound call ringing at an agent looks the caller up in the CRM; its wrap-up logs the call)
+// and the agent-shift story (login, pause, logout, a supervisor listening in).
 'use strict';
-const { flow, inject, debug, fn, operation, events } = require('./toolkit');
-
-function agentEvents(name, gatewayId, extra = {}) {
-  const n = { ...events('cc-agent-events', name, gatewayId, extra), agents: '', enrich: true };
-  delete n.domains;
-  return { ...n, ...extra };
-}
+const { flow, inject, debug, fn, operation, agentEvents } = require('./toolkit');
 
 function nodeAgentEvents() {
   const f = flow(
@@ -196,68 +189,8 @@ function agentShift() {
 }
 
 
-const RECORDING_LINK = [
-  '// A finished recording: its code is the key the platform\u2019s recording download uses.',
-  '// Keep it with the call, as a CRM would on the contact\u2019s call history.',
-  'const info = msg.payload.info || {};',
-  "const recordings = flow.get('recordings') || [];",
-  'const rec = {',
-  '  seance: msg.payload.seance_id,',
-  '  connection: msg.payload.connection_id,',
-  '  code: info.record_code,',
-  '  seconds: Math.round((info.duration_ms || 0) / 1000),',
-  '  legs: msg.connection ? msg.connection.call_ids : [],',
-  '};',
-  'recordings.push(rec);',
-  "flow.set('recordings', recordings.slice(-100));",
-  'msg.payload = rec;',
-  'return msg;',
-];
-
-function callRecordings() {
-  const f = flow(
-    'story-call-recordings',
-    'Call recordings',
-    'Every connected call is recorded (the simulator\u2019s scenario says so): the ccs events\n' +
-      'node passes connection_start_record and connection_set_record_info; when a recording is\n' +
-      'complete, its code (the key of the recording download) is kept with the call.\n' +
-      'The embedded simulator places 6 inbound calls a minute.',
-  );
-  f.gateway({ inbound: 6, scenario: { recording: true } });
-  const gw = f.id('gateway');
-  f.add(
-    'records',
-    events('cc-ccs-events', 'recording events', gw, {
-      events: 'connection_start_record,connection_set_record_info',
-    }),
-    170,
-    80,
-    [['done']],
-  );
-  f.add(
-    'done',
-    {
-      type: 'switch',
-      name: 'complete?',
-      property: 'topic',
-      propertyType: 'msg',
-      rules: [{ t: 'eq', v: 'connection_set_record_info', vt: 'str' }],
-      checkall: 'true',
-      repair: false,
-      outputs: 1,
-    },
-    380,
-    80,
-    [['keep']],
-  );
-  f.add('keep', fn('keep the recording code', RECORDING_LINK), 580, 80, [['kept']]);
-  f.add('kept', debug('recording'), 800, 80);
-  return f.nodes;
-}
-
 /** Relative path under examples/ -> the function that builds that flow. */
 module.exports = {
-  'stories/call-recordings.json': callRecordings,
   'nodes/cc-agent-events.json': nodeAgentEvents,
   'stories/screen-pop-crm.json': screenPop,
   'stories/agent-shift-supervisor.json': agentShift,

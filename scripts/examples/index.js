@@ -15,6 +15,7 @@ const MODULES = [
   require('./chat'),
   require('./webrtc'),
   require('./vendors'),
+  require('./call-features'),
 ];
 
 /** Every example: relative path under examples/ -> flow. */

@@ -261,6 +261,13 @@ function events(type, name, gatewayId, extra = {}) {
   };
 }
 
+/** A cc-agent-events node (call context on unless `enrich: false`). */
+function agentEvents(name, gatewayId, extra = {}) {
+  const n = { ...events('cc-agent-events', name, gatewayId), agents: '', enrich: true, ...extra };
+  delete n.domains;
+  return n;
+}
+
 function dialogEvents(name, gatewayId, extra = {}) {
   return {
     type: 'cc-dialog-events',
@@ -280,6 +287,7 @@ function dialogEvents(name, gatewayId, extra = {}) {
 
 module.exports = {
   root,
+  agentEvents,
   idOf,
   seed003Bodies,
   flow,

@@ -29,6 +29,11 @@ export interface Scenario {
   rules?: ScenarioRule[];
   /** Agents: id -> extension; default agents 1001..1010 with extensions 8001..8010. */
   agents?: Record<string, ScenarioAgent>;
+  /**
+   * What the inbound generator places: `direct` calls routed to one agent (default), `ivr`
+   * calls through the IVR menu, `forked` calls ringing at two idle agents at once.
+   */
+  inboundMode?: 'direct' | 'ivr' | 'forked';
   /** Wrap-up time (simulated ms) after each call for agents that set none; default 0 (none). */
   wrapUpMs?: number;
   /** Record every connected call: connection_start_record, then connection_set_record_info. */

@@ -107,6 +107,7 @@ const scenarioSchema = {
     },
     wrapUpMs: { type: 'number', minimum: 0 },
     recording: { type: 'boolean' },
+    inboundMode: { enum: ['direct', 'ivr', 'forked'] },
     ivr: {
       type: 'object',
       additionalProperties: false,

@@ -257,7 +257,10 @@ export class Simulator implements SimulatorApi {
         1 + Math.floor(this.rng() * 5)
       }`;
       const talk = 15_000 + Math.floor(this.rng() * 30_000);
-      this.model.inboundCall(number, undefined, talk);
+      const mode = this.opts.scenario?.inboundMode ?? 'direct';
+      if (mode === 'ivr') this.model.ivrCall(number, undefined, talk);
+      else if (mode === 'forked') this.model.forkedCall(number, 2, talk);
+      else this.model.inboundCall(number, undefined, talk);
       this.scheduleInbound();
     });
   }

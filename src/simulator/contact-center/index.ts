@@ -42,13 +42,17 @@ export class Model extends ModelCore {
   }
 
   /** An inbound call answered by the IVR, routed by the customer's menu choice. */
-  ivrCall(number: string, digit?: string): Seance | undefined {
-    return ivrCall(this, number, digit);
+  ivrCall(number: string, digit?: string, hangupAfterMs?: number): Seance | undefined {
+    return ivrCall(this, number, digit, hangupAfterMs);
   }
 
   /** An inbound call ringing at several agents at once (forks). */
-  forkedCall(number: string, agents: string[]): Seance | undefined {
-    return forkedCall(this, number, agents);
+  forkedCall(
+    number: string,
+    agents: string[] | number,
+    hangupAfterMs?: number,
+  ): Seance | undefined {
+    return forkedCall(this, number, agents, hangupAfterMs);
   }
 
   /** The customer of `agentId`'s call presses keys. */

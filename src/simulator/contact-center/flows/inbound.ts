@@ -190,12 +190,30 @@ export function forkRejected(m: ModelCore, s: Seance, leg: Leg): void {
   if ((s.forks ?? []).length === 0) m.endSeance(s, s.customer, 'agentNoAnswer');
 }
 
-/** An inbound call ringing at several agents at once. */
-export function forkedCall(m: ModelCore, number: string, agentIds: string[]): Seance | undefined {
-  const agents = agentIds.map((id) => pickAgent(m, id)).filter((a): a is Agent => a !== undefined);
+/**
+ * An inbound call ringing at several agents at once: the given ones, or (with a count) that
+ * many idle agents in round-robin order.
+ */
+export function forkedCall(
+  m: ModelCore,
+  number: string,
+  agentIds: string[] | number,
+  hangupAfterMs?: number,
+): Seance | undefined {
+  let agents: Agent[];
+  if (typeof agentIds === 'number') {
+    agents = [];
+    for (let i = 0; i < agentIds; i++) {
+      const a = pickAgent(m, undefined);
+      if (!a || agents.includes(a)) break;
+      agents.push(a);
+    }
+  } else {
+    agents = agentIds.map((id) => pickAgent(m, id)).filter((a): a is Agent => a !== undefined);
+  }
   if (agents.length === 0) return undefined;
   const s = answerCustomer(m, number);
   ringForks(m, s, agents);
-  customerLeaves(m, s);
+  customerLeaves(m, s, hangupAfterMs);
   return s;
 }

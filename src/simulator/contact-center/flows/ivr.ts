@@ -65,7 +65,12 @@ function queueStatus(m: ModelCore, name: string, agents: readonly string[] | und
 }
 
 /** An IVR call (see the file's comment). */
-export function ivrCall(m: ModelCore, number: string, digit?: string): Seance | undefined {
+export function ivrCall(
+  m: ModelCore,
+  number: string,
+  digit?: string,
+  hangupAfterMs?: number,
+): Seance | undefined {
   const options = menu(m);
   const keys = Object.keys(options);
   if (keys.length === 0) return undefined;
@@ -94,7 +99,7 @@ export function ivrCall(m: ModelCore, number: string, digit?: string): Seance | 
     info: { menu: Object.fromEntries(keys.map((k) => [k, options[k].name])) },
   });
   const key = choice(m, number, keys, digit);
-  customerLeaves(m, s);
+  customerLeaves(m, s, hangupAfterMs);
   m.later(s, 'ivrMenu', IVR_MENU_MS, () => {
     m.ccs(s, 'call_dtmf', { call_id: customer.id, digit: key }, undefined, customer);
     const option = options[key];
