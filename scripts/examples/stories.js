@@ -80,7 +80,8 @@ function liveSimulatorEvents() {
       'simulator with 2 inbound calls a minute, answered by agents 1001 to 1005: the calls\n' +
       'starts and ends (dialog, call and seance events) show in the debug sidebar, a few a\n' +
       'minute, so your own messages stay in view. A preview call is placed 3 s after deploy by\n' +
-      'one of the outbound agents 1006 to 1008 (each copy of this flow takes the next one); the\n' +
+      'one of the outbound agents 1006 to 1008 (each copy of this flow takes the next one) to a\n' +
+      'customer who hangs up by itself 10 s after answering; the\n' +
       'buttons call as agents 1010 and 1009. Bridged calls are hung up 8 s later.\n' +
       'To quiet the demo: click the buttons of its debug nodes, set the gateway\u2019s Inbound/min\n' +
       'to 0, or show only the current flow in the debug sidebar\u2019s filter.',
@@ -147,7 +148,9 @@ function liveSimulatorEvents() {
       '// gateway) takes the next agent instead of one that is already busy.',
       "const n = global.get('ccDemoCalls') || 0;",
       "global.set('ccDemoCalls', n + 1);",
-      "msg.payload = { agent: String(1006 + (n % 3)), customerNumber: '48500100201' };",
+      '// The number ends in 6: the customer hangs up by itself 10 s after answering, so the',
+      '// agent is free again even when a redeploy cancels the hang-up step below.',
+      "msg.payload = { agent: String(1006 + (n % 3)), customerNumber: '48500100206' };",
       'return msg;',
     ]),
     330,
