@@ -484,14 +484,9 @@ export const CCS_EVENTS: readonly string[] = [
 ];
 
 const byName = new Map<string, OperationSpec>(OPERATIONS.map((o) => [o.name, o]));
-const byResponse = new Map<string, OperationSpec>(OPERATIONS.map((o) => [o.response, o]));
 
 export function getOperation(name: string): OperationSpec | undefined {
   return byName.get(name);
-}
-
-export function operationForResponse(response: string): OperationSpec | undefined {
-  return byResponse.get(response);
 }
 
 /** Every agent-family event name: operations' process events and the standalone ones. */
