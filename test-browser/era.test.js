@@ -5,7 +5,7 @@
 // platform cannot carry its operation; switched to a ccflow gateway, the warning goes.
 'use strict';
 const assert = require('node:assert/strict');
-const { startNodeRed, launchBrowser, screenshotPath } = require('./lib');
+const { openEditor, screenshotPath } = require('./lib');
 
 describe('platforms in the editor (chromium)', function () {
   this.timeout(120000);
@@ -14,14 +14,7 @@ describe('platforms in the editor (chromium)', function () {
   let page;
 
   before(async () => {
-    nr = await startNodeRed();
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    await page.goto(nr.url);
-    await page.waitForSelector('.red-ui-palette-node[data-palette-type="cc-preview-call"]', {
-      timeout: 30000,
-    });
-    await page.waitForSelector('.red-ui-flow-node', { timeout: 30000 });
+    ({ nr, browser, page } = await openEditor('cc-preview-call'));
   });
 
   afterEach(async function () {

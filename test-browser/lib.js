@@ -113,4 +113,28 @@ function screenshotPath(name) {
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-module.exports = { root, startNodeRed, launchBrowser, screenshotPath, pkg, chromiumPath };
+/**
+ * Node-RED with the palette, chromium, and the editor open on its first tab once the palette
+ * shows `paletteType` and the flow is drawn. Returns { nr, browser, page }.
+ */
+async function openEditor(paletteType) {
+  const nr = await startNodeRed();
+  const browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  await page.goto(nr.url);
+  await page.waitForSelector(`.red-ui-palette-node[data-palette-type="${paletteType}"]`, {
+    timeout: 30000,
+  });
+  await page.waitForSelector('.red-ui-flow-node', { timeout: 30000 });
+  return { nr, browser, page };
+}
+
+module.exports = {
+  root,
+  startNodeRed,
+  launchBrowser,
+  openEditor,
+  screenshotPath,
+  pkg,
+  chromiumPath,
+};

@@ -5,7 +5,7 @@
 // deploy, that Tinet cannot carry the operation.
 'use strict';
 const assert = require('node:assert/strict');
-const { startNodeRed, launchBrowser, screenshotPath } = require('./lib');
+const { openEditor, screenshotPath } = require('./lib');
 
 describe('Tinet in the editor (chromium)', function () {
   this.timeout(120000);
@@ -14,14 +14,7 @@ describe('Tinet in the editor (chromium)', function () {
   let page;
 
   before(async () => {
-    nr = await startNodeRed();
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    await page.goto(nr.url);
-    await page.waitForSelector('.red-ui-palette-node[data-palette-type="cc-consult"]', {
-      timeout: 30000,
-    });
-    await page.waitForSelector('.red-ui-flow-node', { timeout: 30000 });
+    ({ nr, browser, page } = await openEditor('cc-consult'));
     await page.evaluate(() => {
       const tab = RED.workspaces.active();
       RED.view.importNodes(
