@@ -9,24 +9,9 @@
 (function (global) {
   'use strict';
   if (global.CCChat) return;
-  var loading = null;
   var TYPES = ['msg', 'flow', 'global', 'env', 'str', 'jsonata'];
-
-  function load() {
-    if (!loading) {
-      loading = new Promise(function (resolve) {
-        $.getJSON('cc-chat/catalogue')
-          .done(function (c) {
-            resolve(c || { operations: [] });
-          })
-          .fail(function () {
-            loading = null;
-            resolve(null);
-          });
-      });
-    }
-    return loading;
-  }
+  // The chat catalogue, read once through the palette's shared reader (resources/cc-editor.js).
+  var load = global.CCEditor.readOnce('cc-chat/catalogue', { operations: [] });
 
   function operationNode(type, operation, outcome) {
     return {

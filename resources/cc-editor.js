@@ -9,6 +9,7 @@
 //     catalogue, output labels, parameter validation);
 //   - eventNode(type, opts): the event nodes (filter lists from the catalogue);
 //   - gateway(when), positive(min), showWhen(select, sections): field helpers;
+//   - readOnce(url, empty): a JSON document read once (the WebRTC and chat editors use it too);
 //   - beginEdit(node), endEdit(node), current(node, prop, selector): validators that depend on
 //     another field read it from the open edit dialog.
 // Parameters, outcomes and event names come only from the catalogue (GET
@@ -26,25 +27,39 @@
     object: ['msg', 'flow', 'global', 'env', 'json', 'jsonata'],
   };
 
+  /**
+   * A reader of the JSON at url, read once: each call resolves the same body (`empty` when the
+   * body is null), or null when it cannot be read, and then the next call reads again. The
+   * palette's catalogues (contact center, WebRTC, chat) are all read through one of these.
+   */
+  function readOnce(url, empty) {
+    var loading = null;
+    return function () {
+      if (!loading) {
+        loading = new Promise(function (resolve) {
+          $.getJSON(url)
+            .done(function (body) {
+              resolve(body || empty);
+            })
+            .fail(function () {
+              loading = null;
+              resolve(null);
+            });
+        });
+      }
+      return loading;
+    };
+  }
+
   var catalogue = null;
-  var loading = null;
+  var readCatalogue = readOnce(CATALOGUE_URL, {});
 
   /** The catalogue, read once; resolves null when it cannot be read (read again next time). */
   function load() {
-    if (!loading) {
-      loading = new Promise(function (resolve) {
-        $.getJSON(CATALOGUE_URL)
-          .done(function (c) {
-            catalogue = c || {};
-            resolve(catalogue);
-          })
-          .fail(function () {
-            loading = null;
-            resolve(null);
-          });
-      });
-    }
-    return loading;
+    return readCatalogue().then(function (c) {
+      if (c) catalogue = c;
+      return c;
+    });
   }
 
   /** The node's translation of key, or fallback when the catalogue has none. */
@@ -479,6 +494,7 @@
 
   global.CCEditor = {
     catalogue: load,
+    readOnce: readOnce,
     operationNode: operationNode,
     eventNode: eventNode,
     ccsEvents: ccsEvents,

@@ -10,23 +10,14 @@
   var CATALOGUE_URL = 'cc-webrtc/catalogue';
   var TYPES = ['msg', 'flow', 'global', 'env', 'str', 'num', 'json', 'jsonata'];
   var catalogue = null;
-  var loading = null;
+  // Read once through the palette's shared reader (resources/cc-editor.js).
+  var readCatalogue = global.CCEditor.readOnce(CATALOGUE_URL, {});
 
   function load() {
-    if (!loading) {
-      loading = new Promise(function (resolve) {
-        $.getJSON(CATALOGUE_URL)
-          .done(function (c) {
-            catalogue = c || {};
-            resolve(catalogue);
-          })
-          .fail(function () {
-            loading = null;
-            resolve(null);
-          });
-      });
-    }
-    return loading;
+    return readCatalogue().then(function (c) {
+      if (c) catalogue = c;
+      return c;
+    });
   }
 
   function text(node, key, fallback) {
