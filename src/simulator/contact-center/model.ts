@@ -12,9 +12,10 @@
  * being executed the events are queued, so the server can send the response first (seed 000's
  * rule) and then flush them.
  *
- * The call flows live in ./flows/ as functions over this core; the core never imports them. What
- * a flow's own phases mean when a party hangs up or the seance ends comes in as `PhaseRules`
- * (assembled with the operation table in ./operations.ts).
+ * The agent roster (./roster.ts) and the end of a seance (./ending.ts) are functions over this
+ * core in their own files. The call flows live in ./flows/ as functions over this core; the core
+ * never imports them. What a flow's own phases mean when a party hangs up or the seance ends
+ * comes in as `PhaseRules` (assembled with the operation table in ./operations.ts).
  */
 import { ERROR_CODES } from '../../protocol';
 import {
@@ -28,8 +29,10 @@ import {
   type Party,
   type Project,
 } from '../dialogs';
-import { finishRecord, startRecord } from './recording';
-import { Clock, DEFAULT_AGENT_ANSWER_MS, DEFAULT_AGENT_COUNT, NumberRules } from '../scenario';
+import { endSeance, release } from './ending';
+import { startRecord } from './recording';
+import { addAgent, seedAgents } from './roster';
+import { Clock, NumberRules } from '../scenario';
 import {
   DEVICE_STATUS,
   type Agent,
@@ -86,7 +89,7 @@ export class ModelCore {
   readonly scenario: ModelOptions['scenario'];
   callsStarted = 0;
   private readonly sink: (e: Emission) => void;
-  private readonly phaseRules: PhaseRules;
+  readonly phaseRules: PhaseRules;
   private queue: Emission[] | null = null;
   private readonly tag: string;
   private n = 0;
@@ -106,37 +109,7 @@ export class ModelCore {
     this.tag = Math.floor(this.rng() * 0xffff)
       .toString(16)
       .padStart(4, '0');
-    const configured = opts.scenario?.agents;
-    if (configured && Object.keys(configured).length > 0) {
-      let i = 0;
-      for (const [id, a] of Object.entries(configured)) {
-        i++;
-        const agent = this.addAgent(
-          id,
-          a.extension ?? String(8000 + i),
-          a.name,
-          a.answerAfterMs,
-          a.answers,
-        );
-        if (a.domain !== undefined) agent.domain = a.domain;
-        if (a.wrapUpMs !== undefined) agent.wrapUpMs = a.wrapUpMs;
-        if (a.loggedIn === false) {
-          agent.loggedIn = false;
-          agent.bindTel = undefined;
-          agent.state = 'offline';
-        } else if (a.bound === false) {
-          agent.bindTel = undefined;
-          agent.state = 'unbound';
-        }
-        if (a.inbound === false) agent.inbound = false;
-      }
-    } else {
-      const count = opts.agentCount ?? DEFAULT_AGENT_COUNT;
-      for (let i = 1; i <= count; i++) {
-        const ext = i < 1000 ? String(8000 + i) : String(80000 + i);
-        this.addAgent(String(1000 + i), ext);
-      }
-    }
+    seedAgents(this, opts);
   }
 
   addAgent(
@@ -147,36 +120,7 @@ export class ModelCore {
     answers?: boolean,
     load = false,
   ): Agent {
-    const displayName = name ?? `Agent ${id}`;
-    const [first, ...rest] = displayName.split(' ');
-    const agent: Agent = {
-      id,
-      extension,
-      party: {
-        kind: 'agent',
-        id,
-        userId: this.agents.size + 1,
-        username: `agent${id}`,
-        firstname: first,
-        surname: rest.join(' ') || id,
-        displayName,
-        outboundNumber: this.projectNumber,
-      },
-      answerAfterMs: answerAfterMs ?? DEFAULT_AGENT_ANSWER_MS,
-      answers: answers ?? true,
-      state: 'idle',
-      paused: false,
-      pauseType: 0,
-      muted: { in: false, out: false },
-      load,
-      domain: this.domain,
-      wrapUpMs: load ? 0 : (this.scenario?.wrapUpMs ?? 0),
-      loggedIn: true,
-      bindTel: extension,
-      inbound: !load,
-    };
-    this.agents.set(id, agent);
-    return agent;
+    return addAgent(this, id, extension, name, answerAfterMs, answers, load);
   }
 
   /** Agents a client may address (load-generator agents excluded). */
@@ -477,32 +421,10 @@ export class ModelCore {
 
   /**
    * Return an agent to idle after its part in a seance ended: through wrap-up when it has a
-   * wrap-up time, straight to offline when it was set offline during the call.
+   * wrap-up time, straight to offline when it was set offline during the call (./ending.ts).
    */
   release(a: Agent, s: Seance, reason: string): void {
-    const leg = a.leg;
-    a.seance = undefined;
-    a.leg = undefined;
-    a.muted = { in: false, out: false };
-    if (!a.loggedIn) {
-      a.state = 'offline';
-      this.status(a, reason, { s, leg });
-      return;
-    }
-    if (a.wrapUpMs > 0 && !a.load) {
-      a.state = 'wrap-up';
-      this.status(a, reason, { s, leg });
-      this.clock.cancel(a.wrapTimer);
-      a.wrapTimer = this.clock.after(a.wrapUpMs, () => {
-        a.wrapTimer = undefined;
-        if (a.state === 'wrap-up' && !a.seance) this.setState(a, 'idle', 'wrapUpEnded');
-      });
-      return;
-    }
-    a.state = 'idle';
-    this.status(a, reason, { s, leg });
-    const next = this.load.next;
-    if (a.load && next) this.clock.after(0, () => next(a));
+    release(this, a, s, reason);
   }
 
   unhold(s: Seance): void {
@@ -517,6 +439,7 @@ export class ModelCore {
    * End the whole seance. `hanger` is the leg whose side hung up (its dialog closes with
    * HANGUP, every other open dialog with DIALOG_LEFT); `reason` goes to agentStatus.
    * `failure` marks a call that never connected (connection_failure, previewObCallResult).
+   * The teardown itself is in ./ending.ts.
    */
   endSeance(
     s: Seance,
@@ -524,65 +447,7 @@ export class ModelCore {
     reason: string,
     failure?: { result: number; cause: string; state: string },
   ): void {
-    if (s.ended) return;
-    this.phaseRules[s.phase]?.ending?.(this, s, hanger);
-    const controller = s.party?.agent ?? s.transfer?.initiator.agent;
-    // Process events first, while the agent still holds its ids.
-    if (failure && s.preview && s.party?.agent) {
-      this.agentEvent(
-        s.party.agent,
-        'previewObCallResult',
-        { result: failure.result, reason },
-        s.preview.origin,
-      );
-    }
-    if (s.transfer && (s.phase === 'consultDialing' || s.phase === 'consultTalking')) {
-      const a = s.transfer.initiator.agent;
-      if (a?.seance === s) {
-        this.agentEvent(
-          a,
-          'atxferEnded',
-          { target: s.transfer.target, hangupSide: hanger?.role ?? 'system', state: 'ended' },
-          s.transfer.origin,
-        );
-      }
-    }
-    if ((s.phase === 'threeway' || s.phase === 'threewayJoining') && controller?.seance === s) {
-      this.agentEvent(controller, 'atxferThreewayUnlink', { reason }, s.threewayOrigin);
-    }
-    s.phase = 'ended';
-    const legs = [
-      s.customer,
-      s.party,
-      s.target,
-      s.transfer?.initiator,
-      ...(s.forks ?? []),
-      ...(s.monitors ?? []),
-    ].filter((l, i, all): l is Leg => !!l && l.alive && all.indexOf(l) === i);
-    if (hanger && hanger.alive) {
-      this.closeDialog(s, hanger, 'HANGUP');
-      this.legState(s, hanger, failure ? failure.state : 'hangup', { cause: 'HANGUP' });
-    }
-    for (const l of legs) if (l !== hanger) this.closeDialog(s, l, 'DIALOG_LEFT');
-    if (failure) {
-      this.ccs(s, 'connection_failure', {
-        call_id: (s.customer ?? hanger ?? legs[0]).id,
-        state: failure.state,
-        info: { reason },
-      });
-    }
-    finishRecord(this, s);
-    this.dropConnection(s, 'consult');
-    this.dropConnection(s, 'main');
-    if (hanger) this.dropLeg(s, hanger, 'HANGUP');
-    for (const l of legs) this.dropLeg(s, l, 'DIALOG_LEFT');
-    this.ccs(s, 'seance_set_state', { state: failure ? 'failed' : 'closed', info: { reason } });
-    this.ccs(s, 'seance_delete', {});
-    for (const t of s.timers.values()) this.clock.cancel(t);
-    s.timers.clear();
-    s.ended = true;
-    this.seances.delete(s.id);
-    for (const l of legs) if (l.agent && l.agent.seance === s) this.release(l.agent, s, reason);
+    endSeance(this, this.phaseRules, s, hanger, reason, failure);
   }
 
   hold(s: Seance): void {
