@@ -4,8 +4,8 @@
  * without one given, the client speaks our own protocol through the `ccflow` driver.
  *
  * - connect and authenticate through the driver; refused credentials -> `authFailed`, no
- *   retry loop; reconnect with exponential backoff, jitter and a cap;
- * - liveness heartbeat and half-open detection (when the link can ping);
+ *   retry loop; reconnect with exponential backoff, jitter and a cap; liveness heartbeat and
+ *   half-open detection when the link can ping (./connection.ts);
  * - events: on a `replay` platform the sequence is tracked (duplicates dropped, gaps
  *   counted); on a `resubscribe` platform every reconnect raises a `gap` notice;
  * - operations tracked by request id with the catalogue's outcome rules, a response timeout
@@ -20,16 +20,9 @@
  */
 import { FAILED, validateEventData } from '../protocol';
 import type { EventFamily } from '../protocol';
-import type { Data, EventFrame, RespFrame } from '../protocol/types';
+import type { Data, EventFrame } from '../protocol/types';
 import { CcflowDriver } from '../platforms/ccflow/driver';
-import type {
-  LinkError,
-  LinkHandler,
-  LinkSession,
-  NoticeCode,
-  PlatformDriver,
-  PlatformLink,
-} from '../platforms/api';
+import type { LinkError, NoticeCode, PlatformDriver } from '../platforms/api';
 import type {
   ClientStats,
   ConnectionStatus,
@@ -43,8 +36,8 @@ import type {
   Subscription,
   SubscriptionSpec,
 } from './api';
-import { backoffDelay, resolveBackoff, type BackoffConfig } from './backoff';
-import { Heartbeat } from './heartbeat';
+import { resolveBackoff } from './backoff';
+import { Connection, type ClientCounters } from './connection';
 import { CallbackSet, EventListeners } from './listeners';
 import { OperationTable } from './operations';
 import { PROBLEM_CODES, type Problem } from './problems';
@@ -53,15 +46,13 @@ import { makeScrubber } from './scrub';
 import { SubscriptionTable } from './subscriptions';
 
 export { PROBLEM_CODES, type Problem } from './problems';
+export { MIN_ANNOUNCED_HEARTBEAT_MS } from './connection';
 
 const DEFAULTS = {
   heartbeatMs: 15_000,
   responseTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,
 } as const;
-
-/** The fastest heartbeat a server may ask for (ms): announced intervals below are raised. */
-export const MIN_ANNOUNCED_HEARTBEAT_MS = 500;
 
 const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -75,35 +66,17 @@ export class GatewayClient implements GatewayClientApi {
   // client must not show it.
   readonly #opts: GatewayClientOptions;
   readonly #driver: PlatformDriver;
-  /** The platform URL, once known (at once for a string option, later for a resolver). */
-  private url: string | undefined;
+  /** The link: dial, login, heartbeat, reconnect (./connection.ts). */
+  readonly #conn: Connection;
   /** Set when the client can never connect: why (scrubbed). */
   private failure: string | undefined;
   private readonly log: Logger;
-  private readonly backoff: BackoffConfig;
-  /** Configured ping interval (0: off). */
-  private readonly heartbeatMs: number;
-  private readonly heartbeat: Heartbeat;
-  private readonly connectTimeoutMs: number;
   private readonly scrub: (text: string) => string;
 
   private st: ConnectionStatus = { state: 'idle', attempt: 0 };
-  #link: PlatformLink | null = null;
-  private loggedIn = false;
-  /** Logged in at least once: a later login is a reconnect. */
-  private everLoggedIn = false;
-  /** When the last ready link was lost (for the gap notice of a `resubscribe` platform). */
-  private lostAt = 0;
-  private attempt = 0;
-  private sessionId: string | undefined;
   /** Sequence numbers and gaps, per the driver's resume mode (./resume.ts). */
   private readonly resume: ResumeState;
-  /** The server said the same user logged in elsewhere: wait the longest delay before retrying. */
-  private kickedOut = false;
   private counter = 0;
-
-  private reconnectTimer?: NodeJS.Timeout;
-  private connectTimer?: NodeJS.Timeout;
 
   private readonly ops: OperationTable;
   private readonly subs: SubscriptionTable;
@@ -113,7 +86,7 @@ export class GatewayClient implements GatewayClientApi {
   private readonly noticeListeners = new CallbackSet<Notice>();
   private waiters: Waiter[] = [];
 
-  private readonly counters = {
+  private readonly counters: ClientCounters = {
     framesIn: 0,
     framesOut: 0,
     eventsIn: 0,
@@ -138,33 +111,18 @@ export class GatewayClient implements GatewayClientApi {
         tls: options.tls,
         clientInfo: options.clientInfo,
       });
+    let url: string | undefined;
     if (typeof options.url === 'string') {
       const bad = this.#driver.checkUrl(options.url);
       if (bad) throw new TypeError(`GatewayClient: ${bad}`);
-      this.url = options.url;
+      url = options.url;
     }
     this.resume = new ResumeState(this.#driver.resume, this.counters);
     this.#opts = options;
     this.log = options.logger ?? noopLogger;
-    this.backoff = resolveBackoff(options.reconnect);
     const hb = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
-    this.heartbeatMs = Number.isFinite(hb) && hb > 0 ? hb : 0;
     const hbt = options.heartbeatTimeoutMs;
-    this.heartbeat = new Heartbeat(
-      hbt !== undefined && Number.isFinite(hbt) && hbt > 0 ? hbt : undefined,
-      {
-        framesIn: () => this.counters.framesIn,
-        ping: () => this.#link?.ping?.(),
-        dead: (silentMs) => {
-          const link = this.#link;
-          if (!link) return;
-          this.log.warn(`gateway: nothing received for ${silentMs} ms, reconnecting`);
-          this.drop(link, `heartbeat lost (nothing received for ${silentMs} ms)`);
-        },
-      },
-    );
     const responseTimeoutMs = options.responseTimeoutMs ?? DEFAULTS.responseTimeoutMs;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
     const secrets = [...this.#driver.secrets];
     if (options.password) secrets.push(options.password);
     this.scrub = makeScrubber(secrets);
@@ -175,7 +133,12 @@ export class GatewayClient implements GatewayClientApi {
     this.ops = new OperationTable({
       responseTimeoutMs,
       send: (p) =>
-        this.#link?.sendOperation({ reqId: p.reqId, op: p.op, agent: p.agent, params: p.params }),
+        this.#conn.link?.sendOperation({
+          reqId: p.reqId,
+          op: p.op,
+          agent: p.agent,
+          params: p.params,
+        }),
       problem,
       unknown,
       safeCall: (fn, what) => this.safeCall(fn, what),
@@ -183,12 +146,40 @@ export class GatewayClient implements GatewayClientApi {
     this.subs = new SubscriptionTable({
       responseTimeoutMs,
       nextId: () => ++this.counter,
-      online: () => this.loggedIn,
+      online: () => this.#conn.loggedIn,
       closed: () => this.st.state === 'closed',
-      send: (request) => this.#link?.sendSubscribe(request),
+      send: (request) => this.#conn.link?.sendSubscribe(request),
       problem,
       unknown,
     });
+    const config = {
+      heartbeatMs: Number.isFinite(hb) && hb > 0 ? hb : 0,
+      heartbeatTimeoutMs: hbt !== undefined && Number.isFinite(hbt) && hbt > 0 ? hbt : undefined,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      backoff: resolveBackoff(options.reconnect),
+    };
+    this.#conn = new Connection(this.#driver, config, {
+      log: this.log,
+      scrub: this.scrub,
+      counters: this.counters,
+      resume: this.resume,
+      ops: this.ops,
+      subs: this.subs,
+      state: () => this.st.state,
+      setStatus: (s) => this.setStatus(s),
+      problem,
+      fail: (message) => this.fail(message),
+      resolveWaiters: () => {
+        const w = this.waiters;
+        this.waiters = [];
+        for (const x of w) x.resolve();
+      },
+      rejectWaiters: (err) => this.rejectWaiters(err),
+      event: (ev) => this.handleEvent(ev),
+      error: (e) => this.handleError(e),
+      notice: (code, message) => this.handleNotice(code, message),
+    });
+    this.#conn.url = url;
   }
 
   // ------------------------------------------------------------------ public API
@@ -204,8 +195,9 @@ export class GatewayClient implements GatewayClientApi {
 
   start(): void {
     if (this.st.state !== 'idle') return;
-    if (this.url !== undefined) {
-      this.dial();
+    const conn = this.#conn;
+    if (conn.url !== undefined) {
+      conn.dial();
       return;
     }
     // The URL is known later (an embedded simulator still starting): operations and
@@ -223,8 +215,8 @@ export class GatewayClient implements GatewayClientApi {
         if (this.st.state === 'closed') return;
         const bad = this.#driver.checkUrl(url);
         if (bad) return this.fail(bad);
-        this.url = url;
-        this.dial();
+        conn.url = url;
+        conn.dial();
       },
       (err: unknown) => this.fail((err as Error)?.message ?? String(err)),
     );
@@ -256,8 +248,8 @@ export class GatewayClient implements GatewayClientApi {
   }
 
   push(body: unknown): boolean {
-    const link = this.#link;
-    if (!link || !this.loggedIn || !link.push) return false;
+    const link = this.#conn.link;
+    if (!link || !this.#conn.loggedIn || !link.push) return false;
     link.push(body);
     return true;
   }
@@ -289,7 +281,7 @@ export class GatewayClient implements GatewayClientApi {
         }
         return undefined;
       },
-      online: this.loggedIn,
+      online: this.#conn.loggedIn,
     });
   }
 
@@ -315,204 +307,19 @@ export class GatewayClient implements GatewayClientApi {
 
   private async shutdown(opReason: string, message: string, error?: string): Promise<void> {
     if (this.st.state === 'closed') return;
-    this.loggedIn = false;
-    this.clearTimer('reconnectTimer');
-    this.clearTimer('connectTimer');
-    this.heartbeat.stop();
+    const conn = this.#conn;
+    conn.halt();
     this.subs.clear();
     this.ops.endAll(opReason, message);
-    this.setStatus({ state: 'closed', attempt: 0, sessionId: this.sessionId, error });
+    this.setStatus({ state: 'closed', attempt: 0, sessionId: conn.sessionId, error });
     this.rejectWaiters(new Error(message));
-    const link = this.#link;
-    this.#link = null;
+    const link = conn.release();
     this.statusListeners.clear();
     this.problemListeners.clear();
     this.noticeListeners.clear();
     this.listeners.clear();
     this.ops.clearRecent();
     if (link) await link.close();
-  }
-
-  // ------------------------------------------------------------------ connection
-
-  private dial(): void {
-    this.clearTimer('reconnectTimer');
-    if (this.attempt === 0) this.setStatus({ state: 'connecting', attempt: 0 });
-    let link: PlatformLink | undefined;
-    const handler = this.handlerFor(() => link);
-    try {
-      link = this.#driver.open({
-        url: this.url as string,
-        resume:
-          this.sessionId !== undefined
-            ? { sessionId: this.sessionId, lastSeq: this.resume.lastSeq }
-            : undefined,
-        connectTimeoutMs: this.connectTimeoutMs,
-        handler,
-        log: this.log,
-        scrub: this.scrub,
-      });
-    } catch (err) {
-      // Invalid URL and the like: retrying cannot help. One clear error, no retries.
-      this.fail((err as Error)?.message ?? String(err));
-      return;
-    }
-    this.#link = link;
-    const opened = link;
-    this.connectTimer = setTimeout(() => {
-      this.connectTimer = undefined;
-      this.drop(opened, `no login answer within ${this.connectTimeoutMs} ms`);
-    }, this.connectTimeoutMs);
-  }
-
-  /** The callbacks of one link; those of a link no longer current are ignored. */
-  private handlerFor(linkOf: () => PlatformLink | undefined): LinkHandler {
-    const current = (): boolean => linkOf() !== undefined && linkOf() === this.#link;
-    const c = this.counters;
-    return {
-      opened: () => {
-        if (current()) this.heartbeat.start(this.heartbeatMs);
-      },
-      ready: (s) => {
-        if (current()) this.onReady(s);
-      },
-      refused: (m) => {
-        if (current()) this.onRefused(m);
-      },
-      lost: (why) => {
-        const link = linkOf();
-        if (link && current()) this.drop(link, why);
-      },
-      frameIn: () => {
-        c.framesIn++;
-      },
-      frameOut: () => {
-        c.framesOut++;
-      },
-      invalidFrame: (code, message) => {
-        if (!current()) return;
-        c.invalidFrames++;
-        this.problem(code, message);
-      },
-      event: (ev) => {
-        if (current()) this.handleEvent(ev);
-      },
-      response: (r: RespFrame) => {
-        if (current()) this.ops.onResponse(r);
-      },
-      subscribeAnswer: (a) => {
-        if (current()) this.subs.onAnswer(a);
-      },
-      error: (e) => {
-        if (current()) this.handleError(e);
-      },
-      notice: (code, message) => {
-        if (current()) this.handleNotice(code, message);
-      },
-      problem: (code, message) => {
-        if (current()) this.problem(code, message);
-      },
-    };
-  }
-
-  private onRefused(message: string): void {
-    this.clearTimer('connectTimer');
-    const why = this.scrub(message);
-    this.log.error(`gateway: ${why}`);
-    const link = this.#link;
-    this.#link = null;
-    this.heartbeat.stop();
-    this.attempt = 0;
-    this.ops.endAll('disconnected', why);
-    this.subs.settleQids();
-    this.setStatus({ state: 'authFailed', attempt: 0, error: why });
-    this.rejectWaiters(new Error(why));
-    if (link) void link.close();
-  }
-
-  private onReady(d: LinkSession): void {
-    if (this.loggedIn) return;
-    this.clearTimer('connectTimer');
-    const reconnected = this.everLoggedIn;
-    if (reconnected) this.counters.reconnects++;
-    const lost = this.resume.login(d.resumed, reconnected);
-    if (lost > 0) {
-      // Whatever the old session held after lastSeq is gone.
-      this.log.warn(`gateway: session not resumed, events after seq ${lost} may be lost`);
-    }
-    this.sessionId = d.sessionId;
-    this.loggedIn = true;
-    this.everLoggedIn = true;
-    this.attempt = 0;
-    // The platform announces the ping interval it expects: ping at least that often, but never
-    // faster than the floor (a server announcing 1 ms must not drive a reconnect storm).
-    const announced = d.heartbeatMs ?? 0;
-    if (this.heartbeatMs > 0 && announced > 0) {
-      const every = Math.max(announced, MIN_ANNOUNCED_HEARTBEAT_MS);
-      if (announced < MIN_ANNOUNCED_HEARTBEAT_MS) {
-        const text = `the server announced a heartbeat of ${announced} ms; pinging every ${MIN_ANNOUNCED_HEARTBEAT_MS} ms (the floor)`;
-        this.log.warn(`gateway: ${text}`);
-        this.problem(PROBLEM_CODES.serverError, text);
-      }
-      if (every < this.heartbeat.interval) this.heartbeat.start(every);
-    }
-    this.setStatus({ state: 'connected', attempt: 0, sessionId: d.sessionId });
-    const session = d.sessionId !== undefined ? `, session ${d.sessionId}` : '';
-    this.log.info(
-      `gateway: logged in as ${d.who}${session}` +
-        (reconnected ? (d.resumed ? ' (resumed)' : ' (new session)') : ''),
-    );
-    // Re-send every live subscription with its id (renew is idempotent), then queued work.
-    this.subs.resend();
-    this.ops.sendUnsent();
-    const w = this.waiters;
-    this.waiters = [];
-    for (const x of w) x.resolve();
-    if (lost < 0) {
-      // No sequence numbers, no replay: what the platform sent while we were away is lost.
-      const secs = Math.max(0, Math.round((Date.now() - this.lostAt) / 100) / 10);
-      this.handleNotice(
-        'gap',
-        `${this.#driver.platform}: reconnected after ${secs} s; events sent while the connection was down cannot be replayed on this platform (subscriptions renewed)`,
-      );
-    }
-  }
-
-  /** The link is gone (error, close, timeout, half-open): clean up and schedule a reconnect. */
-  private drop(link: PlatformLink, why: string): void {
-    if (link !== this.#link) return;
-    this.#link = null;
-    link.terminate();
-    const wasLoggedIn = this.loggedIn;
-    this.loggedIn = false;
-    if (wasLoggedIn) this.lostAt = Date.now();
-    this.clearTimer('connectTimer');
-    this.heartbeat.stop();
-    this.subs.offline();
-    this.ops.endAll('disconnected', `connection lost: ${why}`, true);
-    if (wasLoggedIn) this.log.warn(`gateway: connection lost: ${why}`);
-    this.scheduleReconnect(why);
-  }
-
-  private scheduleReconnect(why: string): void {
-    const s = this.st.state;
-    if (s === 'closed' || s === 'authFailed') return;
-    this.attempt++;
-    // After a kickout, reconnecting at once would kick the other login in turn, in a loop.
-    const delay = this.kickedOut ? this.backoff.maxMs : backoffDelay(this.attempt, this.backoff);
-    this.kickedOut = false;
-    this.setStatus({
-      state: 'reconnecting',
-      attempt: this.attempt,
-      nextDelayMs: delay,
-      error: why,
-      sessionId: this.sessionId,
-    });
-    this.log.debug(`gateway: reconnect attempt ${this.attempt} in ${delay} ms`);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.dial();
-    }, delay);
   }
 
   // ------------------------------------------------------------------ receiving
@@ -552,7 +359,7 @@ export class GatewayClient implements GatewayClientApi {
   }
 
   private handleNotice(code: NoticeCode, message: string): void {
-    if (code === 'kickout') this.kickedOut = true;
+    if (code === 'kickout') this.#conn.kickout();
     if (code === 'gap') this.resume.gapNotice();
     const text = this.scrub(message);
     this.log.warn(`gateway: notice ${code}: ${text}`);
@@ -594,11 +401,5 @@ export class GatewayClient implements GatewayClientApi {
     this.log.debug(`gateway: ${p.code}: ${p.message}`);
     // A failing problem listener has nowhere left to report to.
     this.problemListeners.emit(p);
-  }
-
-  private clearTimer(name: 'reconnectTimer' | 'connectTimer'): void {
-    const t = this[name];
-    if (t) clearTimeout(t);
-    this[name] = undefined;
   }
 }
