@@ -154,7 +154,7 @@ function helpdeskStory() {
       'callback the flow received with its operation id.',
   );
   const app = chatApp(f);
-  f.add('about', comment('helpdesk chat: the seed flow', 'See the flow\u2019s description.'), 170, 40);
+  f.add('about', comment('helpdesk chat: the vendor\u2019s flow', 'See the flow\u2019s description.'), 170, 40);
   visitorEntry(f, app, '/helpdesk', 100, true);
   helpdeskChain(f, app, 240, { addBridged: true });
   f.add('failed', debug('failed', { complete: 'chat' }), 1300, 300);
