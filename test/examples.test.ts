@@ -2,7 +2,7 @@
  * Every flow in examples/ loads in the Node-RED test helper with our nodes and the core nodes
  * it uses, against the real embedded simulator of its own cc-gateway (over a real socket),
  * and the stories produce what they promise: the CRM record written back, the dialog summary,
- * the transfer chain, seed 003's webhooks in. The flows are loaded as committed; the only
+ * the transfer chain, Conpeek's dialog webhooks in. The flows are loaded as committed; the only
  * change is the simulator's speed (and, for the webhook story, the port in the URL).
  */
 import assert from 'node:assert/strict';
@@ -277,7 +277,7 @@ describe('examples', function () {
       assert.equal(failed.length, 0);
     });
 
-    it("dialog webhooks in: seed 003's eight bodies give eight merged events and two closes", async () => {
+    it("dialog webhooks in: Conpeek's eight bodies, posted with the example's token, give eight merged events and two closes", async () => {
       const flow = example('stories/dialog-webhooks-in.json');
       // The committed URL is Node-RED's default port; here the runtime's httpNode listens on
       // a free port of its own.
@@ -317,6 +317,14 @@ describe('examples', function () {
           ['customer', 'customer'],
           JSON.stringify(closes.map((m) => m.payload)),
         );
+        // The webhook is not open: the sender's token is what lets the posts in.
+        const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const body = { event_type: 'user_dialog', event_name: 'dialog_create' };
+        const refused = await request(hook).post('/cc/dialogs').send(body);
+        assert.equal(refused.status, 401, JSON.stringify(refused.body));
+        assert.equal(refused.body.error, 'UNAUTHORIZED');
+        assert.match(refused.body.message, /missing token/);
+        assert.equal(events.length, 8);
       } finally {
         await new Promise((r) => server.close(r));
       }

@@ -457,6 +457,12 @@ function consultThreewayComplete() {
   return f.nodes;
 }
 
+/**
+ * The demo token of the dialog-webhooks story: in the webhook node's credentials and in the
+ * sender's (http request, bearer token), so the example authenticates its own posts on import.
+ */
+const DIALOG_WEBHOOKS_DEMO_TOKEN = 'dialog-webhooks-demo-token';
+
 function dialogWebhooksIn() {
   const f = flow(
     'dialog-webhooks-in',
@@ -465,14 +471,36 @@ function dialogWebhooksIn() {
       'vendor\u2019s dialog webhooks. The inject posts the eight bodies of Conpeek\u2019s outbound-call\n' +
       'example, verbatim and in order, to http://127.0.0.1:1880/cc/dialogs (change the URL if your Node-RED listens on\n' +
       'another port). The state updates come out with the fields of their create events in\n' +
-      'msg.dialog, and the closes say who hung up (msg.closedBy).',
+      'msg.dialog, and the closes say who hung up (msg.closedBy).\n' +
+      'The webhook takes only posts carrying its token (Authorization: Bearer or x-cc-token); the\n' +
+      'example ships a demo token in both nodes\u2019 credentials: change it in both.',
   );
   const gw = f.id('gateway');
   f.gateway();
   f.add('about', comment('dialog webhooks in', 'See the flow\u2019s description.'), 160, 40);
   f.add(
+    'secret',
+    comment(
+      'the webhook\u2019s token: change the demo one',
+      'The dialog events node authenticates its senders (Authentication: token). As imported,\n' +
+        'the token is the demo value "' +
+        DIALOG_WEBHOOKS_DEMO_TOKEN +
+        '", in the credentials of the webhook node\n' +
+        '(Token) and of "POST to the webhook" (Use authentication: bearer authentication, Token).\n' +
+        'Before Node-RED is reachable by others, set a secret of your own in both; give the\n' +
+        'platform the same token (x-cc-token header or Authorization: Bearer), or choose\n' +
+        'HMAC-SHA256 signature and give it the signing secret instead. Credentials are never exported\n' +
+        'with the flow.',
+    ),
+    480,
+    40,
+  );
+  f.add(
     'webhook',
-    dialogEvents('POST /cc/dialogs', gw, { source: 'webhook', path: '/cc/dialogs' }),
+    {
+      ...dialogEvents('POST /cc/dialogs', gw, { source: 'webhook', path: '/cc/dialogs', auth: 'token' }),
+      credentials: { token: DIALOG_WEBHOOKS_DEMO_TOKEN },
+    },
     170,
     100,
     [['event-debug', 'who']],
@@ -505,7 +533,11 @@ function dialogWebhooksIn() {
   f.add('pace', rateLimit('one by one', 4), 620, 240, [['request']]);
   f.add(
     'request',
-    httpRequest('POST to the webhook', 'POST', 'http://127.0.0.1:1880/cc/dialogs'),
+    {
+      ...httpRequest('POST to the webhook', 'POST', 'http://127.0.0.1:1880/cc/dialogs'),
+      authType: 'bearer',
+      credentials: { user: '', password: DIALOG_WEBHOOKS_DEMO_TOKEN },
+    },
     810,
     240,
     [['status-debug']],

@@ -108,7 +108,16 @@ export async function load(flow: FlowNode[]): Promise<void> {
       if (!modules.includes(mod)) modules.push(mod);
     } else assert.fail(`node type ${t} is neither ours nor a core node`);
   }
-  await helper.load(modules, flow);
+  // Credentials an example carries inline go to the runtime's credential store, as the editor
+  // does when it deploys an imported flow (they are never left in the flow's configuration).
+  const credentials: Record<string, unknown> = {};
+  const nodes = flow.map((n) => {
+    if (!n.credentials) return n;
+    const { credentials: c, ...rest } = n;
+    credentials[n.id] = c;
+    return rest as FlowNode;
+  });
+  await helper.load(modules, nodes, credentials);
 }
 
 /** The node of an example by its name (names are unique within an example). */
