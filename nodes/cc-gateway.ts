@@ -4,6 +4,7 @@
  * in lib/gateway-connection.ts; this file is the Node-RED glue.
  */
 import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ConnectionStatus, GatewayClientApi, Logger, Notice } from '../src/client/api';
 import type { EventHubApi } from '../src/hub/api';
@@ -46,7 +47,10 @@ function fingerprint(settings: GatewaySettings): string {
   return createHash('sha256').update(JSON.stringify(settings)).digest('base64');
 }
 
-/** This Node-RED's own HTTP address (where an embedded simulator sends Tinet pushes). */
+/**
+ * This Node-RED's own HTTP address (where an embedded simulator sends Tinet pushes): the port
+ * its server listens on when it already does (uiPort may be 0, "any free port"), else uiPort.
+ */
 function localHttpBase(RED: NodeAPI): string {
   const setting = (name: string): unknown => {
     try {
@@ -55,7 +59,10 @@ function localHttpBase(RED: NodeAPI): string {
       return undefined; // the runtime's settings object throws on unknown names
     }
   };
-  const port = Number(setting('uiPort')) || 1880;
+  const server = (RED as unknown as { server?: { address?: () => unknown } }).server;
+  const addr = typeof server?.address === 'function' ? server.address() : null;
+  const listening = addr && typeof addr === 'object' ? (addr as AddressInfo).port : undefined;
+  const port = listening || Number(setting('uiPort')) || 1880;
   const root = setting('httpNodeRoot');
   const path = typeof root === 'string' ? root.replace(/\/+$/, '') : '';
   return `http://127.0.0.1:${port}${path}`;

@@ -26,9 +26,16 @@ describe('Tinet gateway: preview call against the simulator in Tinet mode', func
   let pushUrl = '';
   let sim: Simulator | undefined;
 
+  /** The server the runtime is said to listen on (RED.server), when a test sets one. */
+  let listeningOn: http.Server | undefined;
+
   function gatewayWithHttp(RED: { httpNode: express.Express }): void {
     httpNode = RED.httpNode;
-    gatewayModule(RED);
+    gatewayModule(
+      listeningOn
+        ? new Proxy(RED, { get: (t, k) => (k === 'server' ? listeningOn : Reflect.get(t, k)) })
+        : RED,
+    );
   }
 
   before(async () => {
@@ -45,6 +52,7 @@ describe('Tinet gateway: preview call against the simulator in Tinet mode', func
   });
 
   afterEach(async () => {
+    listeningOn = undefined;
     await helper.unload();
     await sim?.dispose();
     sim = undefined;
@@ -170,5 +178,13 @@ describe('Tinet gateway: preview call against the simulator in Tinet mode', func
       body: 'cno=1001&loginStatus=1&state=idle',
     });
     assert.equal(bad.status, 401);
+  });
+  it('in simulator mode with no push URL set: the pushes go to the port Node-RED listens on, not to uiPort', async () => {
+    // As `npm start --port 0` runs it: uiPort is 0 (any free port), the server listens on one.
+    listeningOn = server;
+    const rig = await load({ mode: 'simulator', simSpeed: 20 }, { tinetPushToken: 'push-secret' });
+    rig.send('call', { payload: { agent: '1001', customerNumber: '48500100201' }, crm: 'lead-5' });
+    const ok = await rig.outcome('call', 'lead-5', WAIT_MS);
+    assert.equal(ok.output, 'bridged', JSON.stringify(ok.msg.cc));
   });
 });
