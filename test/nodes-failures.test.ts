@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { failurePayload, failureStatus, failureText } from '../nodes/lib/failure';
-import { OperationStatus } from '../nodes/lib/node-status';
+import { OperationStatus, memoTranslate } from '../nodes/lib/node-status';
 import { helper, loadOps, type Msg, type Rig } from './support/nodes-rig';
 
 async function caught(rig: Rig, crm: string): Promise<Msg> {
@@ -121,5 +121,30 @@ describe('operation nodes: failures told plainly', function () {
       texts[texts.length - 1],
       'failed: badParams BAD_PARAMS: customerNumber is required',
     );
+  });
+
+  it('status texts are translated once per key and substitutions, each its own text', () => {
+    const calls: string[] = [];
+    const t = memoTranslate((key, subs) => {
+      calls.push(key);
+      return `${key}:${subs ? JSON.stringify(subs) : ''}`;
+    });
+    assert.equal(
+      t('status.inFlight', { stage: 'sent', count: 1 }),
+      'status.inFlight:{"stage":"sent","count":1}',
+    );
+    assert.equal(
+      t('status.inFlight', { stage: 'sent', count: 2 }),
+      'status.inFlight:{"stage":"sent","count":2}',
+    );
+    assert.equal(
+      t('status.inFlight', { stage: 'sent', count: 1 }),
+      'status.inFlight:{"stage":"sent","count":1}',
+    );
+    assert.equal(t('status.connected'), 'status.connected:');
+    assert.equal(t('status.connected'), 'status.connected:');
+    assert.deepEqual(calls, ['status.inFlight', 'status.inFlight', 'status.connected']);
+    // Substitutions that would run together are told apart.
+    assert.notEqual(t('k', { a: 'b', c: '' }), t('k', { a: 'bc' }));
   });
 });

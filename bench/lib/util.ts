@@ -59,8 +59,13 @@ export class Child {
 
   constructor(script: string, args: string[] = [], execArgv: string[] = []) {
     const debug = process.env.BENCH_DEBUG === '1';
+    // BENCH_PROF=<dir>: every child writes a V8 CPU profile there (open it in Chrome DevTools).
+    const prof = process.env.BENCH_PROF;
+    const profArgs = prof
+      ? ['--cpu-prof', '--cpu-prof-interval=50', `--cpu-prof-dir=${path.resolve(prof)}`]
+      : [];
     this.proc = fork(script, args, {
-      execArgv,
+      execArgv: [...execArgv, ...profArgs],
       stdio: ['ignore', debug ? 'inherit' : 'ignore', debug ? 'inherit' : 'pipe', 'ipc'],
     });
     this.proc.stderr?.on('data', (d: Buffer) => {

@@ -9,6 +9,32 @@ import { FAILED } from '../../src/protocol/catalogue';
 
 export type Translate = (key: string, substitutions?: Record<string, string | number>) => string;
 
+/** Texts remembered by one memoTranslate (cleared when full: error texts vary). */
+const MEMO_TEXTS = 256;
+
+/**
+ * A translator that remembers its texts by key and substitutions. Node-RED's own (i18next)
+ * spends tens of microseconds a call resolving the language and plural rules, and a status
+ * is rendered at least twice per operation; the runtime's language does not change while a
+ * node lives.
+ */
+export function memoTranslate(t: Translate): Translate {
+  const texts = new Map<string, string>();
+  return (key, substitutions) => {
+    let id = key;
+    if (substitutions) {
+      for (const name in substitutions) id += `\u0000${name}\u0001${substitutions[name]}`;
+    }
+    let text = texts.get(id);
+    if (text === undefined) {
+      text = t(key, substitutions);
+      if (texts.size >= MEMO_TEXTS) texts.clear();
+      texts.set(id, text);
+    }
+    return text;
+  };
+}
+
 /** The status for a connection state alone (used by every node that has a gateway). */
 export function connectionNodeStatus(st: ConnectionStatus, t: Translate): NodeStatus {
   switch (st.state) {
@@ -40,10 +66,14 @@ export class OperationStatus {
   private outcome: { outcome: string; reason?: string } | undefined;
   private last = '';
 
+  private readonly t: Translate;
+
   constructor(
     private readonly node: Node,
-    private readonly t: Translate,
-  ) {}
+    t: Translate,
+  ) {
+    this.t = memoTranslate(t);
+  }
 
   setConnection(status: ConnectionStatus): void {
     this.connection = status;
