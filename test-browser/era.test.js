@@ -2,7 +2,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 // The platform select in a real browser: a cc-gateway set to Era / Incoplax shows its
 // authorisation and token fields, and an operation node using it says, before deploy, that the
-// platform cannot carry its operation; switched to a ccflow gateway, the warning goes.
+// platform cannot carry its operation (consult); switched to a ccflow gateway, the warning goes;
+// a preview call, which Era carries over its REST call control, has no warning.
 'use strict';
 const assert = require('node:assert/strict');
 const { openEditor, screenshotPath } = require('./lib');
@@ -48,13 +49,22 @@ describe('platforms in the editor (chromium)', function () {
             tenant: 'demo',
           },
           {
-            id: 'era-preview-test',
-            type: 'cc-preview-call',
+            id: 'era-consult-test',
+            type: 'cc-consult',
             z: tab,
             gateway: 'era-gw-test',
             x: 300,
             y: 620,
             wires: [[], [], []],
+          },
+          {
+            id: 'era-preview-test',
+            type: 'cc-preview-call',
+            z: tab,
+            gateway: 'era-gw-test',
+            x: 300,
+            y: 680,
+            wires: [[], []],
           },
         ],
         { generateIds: false },
@@ -64,17 +74,23 @@ describe('platforms in the editor (chromium)', function () {
     assert.ok(ids.ccflow, 'the demo flow has a ccflow gateway');
     // Imported nodes follow the mouse until dropped: drop them, then open the dialog.
     await page.mouse.click(700, 650);
-    await page.evaluate(() => RED.editor.edit(RED.nodes.node('era-preview-test')));
+    await page.evaluate(() => RED.editor.edit(RED.nodes.node('era-consult-test')));
     await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
-    const note = page.locator('#cc-preview-call-unsupported');
+    const note = page.locator('#cc-consult-unsupported');
     await note.waitFor({ state: 'visible', timeout: 10000 });
     const text = await note.textContent();
     assert.match(text, /Era \/ Incoplax/);
-    assert.match(text, /previewObCall/);
+    assert.match(text, /startAtxfer/);
     assert.match(text, /unsupported/);
     await page.screenshot({ path: screenshotPath('era-unsupported-operation') });
     await page.selectOption('#node-input-gateway', ids.ccflow);
     await note.waitFor({ state: 'hidden', timeout: 5000 });
+    await page.click('#node-dialog-cancel');
+    // the preview call is carried on Era (REST call control): no note
+    await page.evaluate(() => RED.editor.edit(RED.nodes.node('era-preview-test')));
+    await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#cc-preview-call-unsupported:visible').count(), 0);
     await page.click('#node-dialog-cancel');
   });
 

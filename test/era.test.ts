@@ -319,11 +319,10 @@ describe('Era / Incoplax driver against the simulator', function () {
     await c.whenConnected();
     const sent = c.stats().framesOut;
     const requests = sim.stats().requests;
-    const r = await c.startOperation('1001', 'previewObCall', { customerNumber: '48500100201' })
-      .done;
+    const r = await c.startOperation('1001', 'startAtxfer', { targetType: 1, target: '1002' }).done;
     assert.equal(r.outcome, 'failed');
     assert.equal(r.reason, 'unsupported');
-    assert.match(r.message ?? '', /era: previewObCall is not supported/);
+    assert.match(r.message ?? '', /era: startAtxfer is not supported/);
     assert.equal(r.endedAt - r.startedAt < 1000, true);
     assert.equal(c.stats().framesOut, sent, 'no frame written');
     assert.equal(sim.stats().requests, requests, 'nothing reached the platform');
@@ -336,7 +335,8 @@ describe('Era / Incoplax driver against the simulator', function () {
     assert.equal(c.status.state, 'authFailed');
     assert.ok(!logs.some((l) => l.includes('wrong-token-9')));
     const r = await c.startOperation('1001', 'hold', {}).done;
-    assert.equal(r.reason, 'unsupported');
+    assert.equal(r.reason, 'disconnected', 'a carried operation on a refused login');
+    assert.ok(!logs.some((l) => l.includes('wrong-token-9')));
   });
 
   it('refuses agent and dialog subscriptions locally (not on this platform)', async () => {

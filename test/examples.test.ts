@@ -390,6 +390,16 @@ describe('examples', function () {
         1,
         'one summary per session',
       );
+      // the operation button: a preview call over the Era REST call control, then hung up
+      const bridged = collect(byName(flow, 'bridged', 'debug').id);
+      const hungUp = collect(byName(flow, 'hung up', 'debug').id);
+      press(flow, 'agent 1010 calls 48500100201');
+      const call = await until('the preview call bridged', () => bridged[0], WAIT_MS);
+      assert.equal(call.cc.operation, 'previewObCall');
+      assert.equal(call.cc.agent, '1010');
+      const hang = await until('hung up', () => hungUp[0], WAIT_MS);
+      assert.equal(hang.cc.operation, 'sipUnlink');
+      assert.equal(hang.cc.outcome, 'done');
     });
 
     /** Serve the recorded httpNode on a loopback port (for senders that need a real URL). */

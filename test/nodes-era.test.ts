@@ -1,9 +1,11 @@
 /**
  * The nodes on a cc-gateway configured for Era / Incoplax (embedded simulator in Era mode, real
  * socket): cc-ccs-events and cc-seance-events deliver every ccs event of a scenario exactly
- * once; a dropped connection re-subscribes and reports a gap (status and a Catch node); an
- * operation the platform cannot carry ends failed / unsupported at once with nothing sent; the
- * token never reaches a log line.
+ * once; a dropped connection re-subscribes and reports a gap (status and a Catch node); a
+ * preview call over the platform's REST call control reaches its outcome with the input message
+ * carried through, a refused one fails with the platform's text; an operation the platform
+ * cannot carry ends failed / unsupported at once with nothing sent; the token never reaches a
+ * log line.
  */
 import assert from 'node:assert/strict';
 import { GatewayClient } from '../src/client/gateway-client';
@@ -18,6 +20,7 @@ const gatewayModule = require('../nodes/cc-gateway');
 const ccsModule = require('../nodes/cc-ccs-events');
 const seanceModule = require('../nodes/cc-seance-events');
 const previewModule = require('../nodes/cc-preview-call');
+const consultModule = require('../nodes/cc-consult');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 helper.init(require.resolve('node-red'));
@@ -61,8 +64,19 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
       outputs: 2,
       wires: [['bridged'], ['failed']],
     },
+    {
+      id: 'consult',
+      z: 'tab1',
+      type: 'cc-consult',
+      gateway: 'gw',
+      agent: '1001',
+      agentType: 'str',
+      params: { targetType: { type: 'num', value: '1' }, target: { type: 'str', value: '1002' } },
+      outputs: 3,
+      wires: [[], [], ['consult-failed']],
+    },
     { id: 'catcher', type: 'catch', z: 'tab1', scope: null, uncaught: false, wires: [['caught']] },
-    ...['ccs-out', 'seance-out', 'bridged', 'failed', 'caught'].map((id) => ({
+    ...['ccs-out', 'seance-out', 'bridged', 'failed', 'consult-failed', 'caught'].map((id) => ({
       id,
       type: 'helper',
       z: 'tab1',
@@ -70,9 +84,13 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
   ];
 
   async function load(): Promise<{ gw: GatewayConfigNode; sim: SimulatorApi }> {
-    await helper.load([gatewayModule, ccsModule, seanceModule, previewModule], flow, {
-      gw: { token: TOKEN },
-    });
+    await helper.load(
+      [gatewayModule, ccsModule, seanceModule, previewModule, consultModule],
+      flow,
+      {
+        gw: { token: TOKEN },
+      },
+    );
     const gw = helper.getNode('gw') as GatewayConfigNode;
     await gw.client!.whenConnected();
     const sim = (gw as unknown as { embeddedSimulator: SimulatorApi }).embeddedSimulator;
@@ -170,14 +188,32 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
     assert.ok(!logged.includes(TOKEN), 'the token is in no log line');
   });
 
+  it('a preview call over the REST call control ends bridged, the input message carried through', async () => {
+    await load();
+    const bridged = collect('bridged');
+    const failed = collect('failed');
+    helper.getNode('preview').receive({ payload: {}, crm: 'lead-7' });
+    await until('bridged output', () => bridged.length === 1);
+    assert.equal(failed.length, 0);
+    assert.equal(bridged[0].crm, 'lead-7');
+    assert.equal(bridged[0].cc.outcome, 'bridged');
+    assert.ok(bridged[0].cc.ids.seance_id, 'the seance the platform named');
+    // the agent is now on that call: a second preview call is refused with the platform's text
+    helper.getNode('preview').receive({ payload: {}, crm: 'lead-8' });
+    await until('failed output', () => failed.length === 1);
+    assert.equal(failed[0].crm, 'lead-8');
+    assert.equal(failed[0].cc.reason, 'refused');
+    assert.match(failed[0].cc.message, /HTTP 409: .*not possible while agent 1001/);
+  });
+
   it('an operation Era cannot carry ends failed / unsupported at once, with nothing sent', async () => {
     const { sim } = await load();
-    const failed = collect('failed');
+    const failed = collect('consult-failed');
     const requests = sim.stats().requests;
-    helper.getNode('preview').receive({ payload: {}, crm: 'lead-7' });
+    helper.getNode('consult').receive({ payload: {}, crm: 'lead-9' });
     await until('failed output', () => failed.length === 1);
     assert.equal(failed[0].cc.reason, 'unsupported');
-    assert.equal(failed[0].crm, 'lead-7');
+    assert.equal(failed[0].crm, 'lead-9');
     assert.equal(sim.stats().requests, requests, 'nothing reached the platform');
   });
 
@@ -186,8 +222,10 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
     const res = await helper.request().get('/cc-contact-center/catalogue').expect(200);
     const era = res.body.platforms.era;
     assert.equal(era.label, 'Era / Incoplax');
-    assert.equal(era.operations.previewObCall.carried, false);
-    assert.match(era.operations.previewObCall.why, /uc\/calls/);
+    assert.equal(era.operations.previewObCall.carried, true);
+    assert.equal(era.operations.sipUnlink.carried, true);
+    assert.equal(era.operations.startAtxfer.carried, false);
+    assert.match(era.operations.startAtxfer.why, /uc\/calls/);
     assert.ok(
       Object.values(res.body.platforms.ccflow.operations).every(
         (c) => (c as { carried: boolean }).carried,

@@ -1,7 +1,7 @@
 // The platforms' examples: ccsevents from an Era / Incoplax platform (the embedded simulator
 // speaking the Era wire by default; the comment tells how to point it at a real installation).
 'use strict';
-const { flow, comment, debug, fn, events } = require('./toolkit');
+const { flow, comment, debug, delay, fn, events, hangUp, inject, operation } = require('./toolkit');
 
 const SEANCE_SUMMARY = [
   '// Every seance_* event carries the merged session (msg.seance): when the session ends,',
@@ -38,7 +38,17 @@ function eraCcsevents() {
       'and seance events arrive through a subscribe to ccsevents.*, as on a real installation.',
   );
   const gw = f.id('gateway');
-  f.gateway({ name: 'Era / Incoplax (embedded simulator)', inbound: 6, platform: 'era' });
+  const agents = {};
+  for (let i = 1; i <= 10; i++) agents[String(1000 + i)] = i <= 8 ? {} : { inbound: false };
+  f.gateway({
+    name: 'Era / Incoplax (embedded simulator)',
+    inbound: 6,
+    platform: 'era',
+    scenario: {
+      $comment: 'Agents 1001-1008 answer the inbound calls; 1009 and 1010 place the preview calls.',
+      agents,
+    },
+  });
   f.add(
     'about',
     comment(
@@ -49,8 +59,10 @@ function eraCcsevents() {
         'allows the /ws#subscr route. The token is a credential: never exported, never logged.\n' +
         'The driver is built from the vendor\'s public documents and not yet verified against a\n' +
         'live installation: compare the frames on your installation\'s\n' +
-        '/integration/ws_sandbox.html page with docs/platforms.md. Operations (preview call,\n' +
-        'transfer, ...) are not carried on this platform yet: they end failed / unsupported.',
+        '/integration/ws_sandbox.html page with docs/platforms.md. Operations go over the\n' +
+        'platform\'s REST call control (/uc/calls, same host and port): preview call, hang up,\n' +
+        'hold, unhold, DTMF and blind transfer, their requests our reading of the documents;\n' +
+        'consult, three-way and the others end failed / unsupported at once.',
     ),
     240,
     40,
@@ -77,6 +89,29 @@ function eraCcsevents() {
   );
   f.add('gap', fn('reconcile after a gap', GAP_NOTE), 420, 300, [['gap-debug']]);
   f.add('gap-debug', debug('gap'), 640, 300);
+  // An operation over the Era REST call control: a preview call, hung up after 3 s.
+  f.add(
+    'call',
+    inject('agent 1010 calls 48500100201', { agent: '1010', customerNumber: '48500100201' }),
+    170,
+    380,
+    [['preview']],
+  );
+  f.add(
+    'preview',
+    operation('cc-preview-call', 'preview call (REST /uc/calls)', {
+      gatewayId: gw,
+      progress: false,
+    }),
+    420,
+    380,
+    [['bridged', 'talk'], ['failed']],
+  );
+  f.add('bridged', debug('bridged', { complete: 'cc' }), 660, 360);
+  f.add('failed', debug('failed', { complete: 'cc' }), 660, 400);
+  f.add('talk', delay('talk 3 s', 3), 420, 440, [['hangup']]);
+  f.add('hangup', hangUp('hang up', gw), 600, 440, [['hung-up'], ['hung-up']]);
+  f.add('hung-up', debug('hung up', { complete: 'cc' }), 800, 440);
   return f.nodes;
 }
 

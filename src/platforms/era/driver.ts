@@ -6,6 +6,10 @@
  * same `id` on renewal and `expires: 0` to unsubscribe; notifications mapped onto the ccs
  * family. No sequence numbers on this wire: resume = `resubscribe` (the client re-subscribes at
  * once after a reconnect and raises a `gap` notice). Liveness: WebSocket-level ping / pong.
+ * Operations: REST call control `/uc/calls` on the same host and port (./operations.ts,
+ * ./rest.ts); a preview call's progress is read from the ccsevents of a subscription the link
+ * makes for itself, never delivered to the flow. Operations without a mapping end `failed` /
+ * `unsupported` before anything is sent.
  *
  * Everything the public documents leave open is in ./mapping.ts, the one table.
  */
@@ -16,10 +20,13 @@ import type {
   Carriage,
   LinkHandler,
   OpenRequest,
+  OperationRequest,
   PlatformDriver,
   PlatformLink,
   SubscribeRequest,
 } from '../api';
+import { EraOperations } from './operations';
+import { EraRest } from './rest';
 import { WsSocket, wsUrlProblem } from '../ws-socket';
 import {
   ERA_CLASSES,
@@ -48,6 +55,9 @@ export interface EraDriverOptions {
 }
 
 const CCS_NAMES = new Set(CCS_EVENTS);
+const CARRIED: Carriage = { carried: true };
+/** Period (s) of the link's own operations subscription; renewed at 80 %. */
+const OPS_EXPIRES_S = 3600;
 /** Notifications remembered to deliver an event once when several subscriptions match it. */
 const RECENT_NOTIFICATIONS = 256;
 
@@ -69,7 +79,7 @@ export class EraDriver implements PlatformDriver {
 
   carries(op: string): Carriage {
     return Object.prototype.hasOwnProperty.call(OPERATIONS_CARRIED, op)
-      ? { carried: true }
+      ? CARRIED
       : { carried: false, why: UNSUPPORTED_WHY };
   }
 
@@ -93,7 +103,21 @@ class EraLink implements PlatformLink {
   private readonly socket: WsSocket;
   private readonly h: LinkHandler;
   /** Wire qid (a UUID, as documented) -> the client's qid and subscription id. */
-  private readonly qids = new Map<string, { qid: string; id: string; expires: number }>();
+  private readonly qids = new Map<
+    string,
+    { qid: string; id: string; expires: number; ops?: boolean }
+  >();
+  private readonly ops: EraOperations;
+  /**
+   * The link's own subscription for operations (ccsevents of the calls they create), made at
+   * the first tracked operation and renewed while the link lives; never delivered to the flow.
+   */
+  private opsSub?: {
+    readonly id: string;
+    ready: boolean;
+    waiting: ((refused: string | undefined) => void)[];
+    renew?: NodeJS.Timeout;
+  };
   /** Fingerprint of a recent notification -> subscription ids that delivered it. */
   private readonly recent = new Map<string, Set<string>>();
 
@@ -120,10 +144,68 @@ class EraLink implements PlatformLink {
       onOpen: () => this.onOpen(),
       onText: (text) => this.onText(text),
     });
+    this.ops = new EraOperations({
+      rest: new EraRest({ ...o, url }),
+      h: this.h,
+      scrub: req.scrub,
+      events: () => this.opsEvents(),
+    });
   }
 
-  sendOperation(): void {
-    // Never called: the driver carries no operation (see mapping.ts) and the client asks first.
+  sendOperation(r: OperationRequest): void {
+    this.ops.send(r);
+  }
+
+  /** The operations subscription is up (undefined) or was refused (the platform's text). */
+  private opsEvents(): Promise<string | undefined> {
+    if (this.opsSub?.ready) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      if (!this.opsSub) {
+        this.opsSub = { id: `ops-${crypto.randomUUID()}`, ready: false, waiting: [] };
+        this.sendOpsSubscribe();
+      }
+      this.opsSub.waiting.push(resolve);
+    });
+  }
+
+  private sendOpsSubscribe(): void {
+    const sub = this.opsSub;
+    if (!sub) return;
+    const wireQid = crypto.randomUUID();
+    this.qids.set(wireQid, { qid: wireQid, id: sub.id, expires: OPS_EXPIRES_S, ops: true });
+    this.socket.send(
+      JSON.stringify(
+        subscribeFrame({
+          qid: wireQid,
+          id: sub.id,
+          events: [`${ERA_CLASSES.ccs}.*`],
+          objects: 'any',
+          expires: OPS_EXPIRES_S,
+        }),
+      ),
+    );
+  }
+
+  private onOpsResult(ok: boolean, message: string, granted: number): void {
+    const sub = this.opsSub;
+    if (!sub) return;
+    const waiting = sub.waiting;
+    sub.waiting = [];
+    if (ok) {
+      sub.ready = true;
+      clearTimeout(sub.renew);
+      sub.renew = setTimeout(
+        () => this.sendOpsSubscribe(),
+        Math.max(1000, Math.floor(granted * 800)),
+      );
+      sub.renew.unref();
+    } else {
+      // Refused: the next tracked operation asks again.
+      clearTimeout(sub.renew);
+      this.opsSub = undefined;
+      this.h.problem('SUBSCRIBE_REFUSED', `era: operations subscription refused: ${message}`);
+    }
+    for (const w of waiting) w(ok ? undefined : message);
   }
 
   sendSubscribe(r: SubscribeRequest): void {
@@ -153,11 +235,22 @@ class EraLink implements PlatformLink {
   }
 
   close(): Promise<void> {
+    this.stopOps();
     return this.socket.close();
   }
 
   terminate(): void {
+    this.stopOps();
     this.socket.terminate();
+  }
+
+  private stopOps(): void {
+    this.ops.close();
+    const sub = this.opsSub;
+    if (!sub) return;
+    clearTimeout(sub.renew);
+    this.opsSub = undefined;
+    for (const w of sub.waiting) w('the connection closed');
   }
 
   private onOpen(): void {
@@ -210,6 +303,7 @@ class EraLink implements PlatformLink {
     this.qids.delete(wireQid);
     const r = readResult(params);
     const granted = typeof params.expires === 'number' ? params.expires : q.expires;
+    if (q.ops) return this.onOpsResult(r.ok, r.ok ? 'ok' : r.message, granted || q.expires);
     this.h.subscribeAnswer({
       qid: q.qid,
       id: q.id,
@@ -234,11 +328,18 @@ class EraLink implements PlatformLink {
       this.h.invalidFrame('BAD_EVENT', 'invalid notification dropped: no event name or data');
       return;
     }
+    const sub = typeof subId === 'string' ? subId : '';
+    if (this.opsSub && sub === this.opsSub.id) {
+      // The operations subscription: its notifications follow operations, never the flow.
+      if ((cls === undefined || cls === ERA_CLASSES.ccs) && CCS_NAMES.has(event)) {
+        this.ops.onCcs(event, ccsData(data as Data));
+      }
+      return;
+    }
     if ((cls !== undefined && cls !== ERA_CLASSES.ccs) || !CCS_NAMES.has(event)) {
       this.h.problem('UNMAPPED_EVENT', `era: ${String(cls ?? '?')}.${event} is not mapped`);
       return;
     }
-    const sub = typeof subId === 'string' ? subId : '';
     if (this.duplicate(`${event}|${JSON.stringify(data)}`, sub)) return;
     this.h.event({
       type: 'event',

@@ -17,7 +17,8 @@
  *
  * NOT settled by the public documents (every entry marked UNVERIFIED below): the notification
  * frame's method name, its field names, the shape of `result`, the per-object field names of a
- * ccs event, and how `/ws` takes a user's authorisation.
+ * ccs event, how `/ws` takes a user's authorisation, and the whole of the REST call control
+ * (`/uc/calls`: request bodies, answers, the token's header, which ccsevents end an operation).
  *
  * HOW TO VERIFY against an installation: open `https://<your installation>/integration/ws_sandbox.html`
  * (every installation serves this WebSocket sandbox page), connect with your integration
@@ -100,15 +101,217 @@ export function userAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 
+// ------------------------------------------------------------------ operations (REST call control)
+//
+// Documented: call control is REST `/uc/calls` (or the WebSocket), on the same host and port.
+// NOT documented publicly: every request body, response field and how a token authorises a
+// REST request. Every entry below is UNVERIFIED: our reading of what a `/uc/calls` call-control
+// API carries. HOW TO VERIFY: open the installation's REST API documentation (the `/uc/calls`
+// section) or try each request with your integration point's token against a sandbox domain,
+// place the call, and compare the answers and the ccsevents that follow (the WebSocket sandbox
+// page shows them) with the entries here. Correct this file, run `npm test`; the driver and the
+// simulator follow.
+
 /**
- * Operations. The documents name call control over the REST `/uc/calls` API (or the
- * WebSocket) but the public material gives neither the request bodies nor how an agent is
- * addressed, so no catalogue operation is carried yet: each ends `failed` / `unsupported` at
- * once, with nothing sent, and the editor marks it. A verified mapping becomes one entry here.
+ * UNVERIFIED: the REST side. The base is the WebSocket URL's host and port over http(s)
+ * (`ws://h:p/...` -> `http://h:p`); requests and answers are JSON.
  */
-export const OPERATIONS_CARRIED: Readonly<Record<string, never>> = {};
+export const REST = {
+  /** The collection of calls (documented name). */
+  callsPath: '/uc/calls',
+  /** UNVERIFIED: how an integration point's token authorises a request. */
+  tokenHeader: 'authorization',
+  tokenValue: (token: string): string => `Bearer ${token}`,
+  /** UNVERIFIED: the query naming the user whose calls `GET /uc/calls` lists. */
+  userQuery: 'user',
+  /** UNVERIFIED: the key of the call list in that answer, then each call's id keys. */
+  listKeys: ['calls', 'data', 'items'],
+  callIdKeys: ['call_id', 'id'],
+  seanceIdKeys: ['seance_id', 'seanceid'],
+  /** Per request (ms). */
+  timeoutMs: 10_000,
+} as const;
+
+/** The REST base for a WebSocket URL: same host and port, http(s), no path. */
+export function restBase(wsUrl: string): URL {
+  const u = new URL(wsUrl);
+  const base = new URL(
+    `${u.protocol === 'wss:' || u.protocol === 'https:' ? 'https' : 'http'}://${u.host}`,
+  );
+  return base;
+}
+
+/** How one catalogue operation becomes one REST request. All UNVERIFIED (see above). */
+export interface EraRestCall {
+  readonly method: 'POST' | 'DELETE';
+  /**
+   * The request names one of the agent's calls (`/uc/calls/<call_id>...`); the driver first
+   * asks `GET /uc/calls?user=<agent>` for it. False: `/uc/calls` itself (a new call).
+   */
+  readonly onCall: boolean;
+  /** Path segment after the call id (`/uc/calls/<id>/<verb>`), none for the call itself. */
+  readonly verb?: string;
+  /** The JSON body from the agent and the operation's parameters (undefined: none). */
+  readonly body?: (agent: string, params: Readonly<Data>) => Data;
+  /** The inverse, for the simulator: the catalogue parameters a received body stands for. */
+  readonly fromBody: (body: Readonly<Data>) => Data;
+  /**
+   * The operation's process events come from the ccsevents of the call it created (see
+   * PREVIEW_RULES); without it the accepted answer is the whole outcome (the catalogue's
+   * `endsOnResponse`).
+   */
+  readonly tracked?: boolean;
+  readonly note: string;
+}
+
+/** The key the agent is named by in a request (UNVERIFIED: the user's login or number). */
+export const USER_KEY = 'user';
+
+const defined = (o: Data): Data => {
+  const out: Data = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out;
+};
+
+/**
+ * Catalogue operation -> REST request. An operation absent here ends `failed` / `unsupported`
+ * at once with nothing sent, and the editor marks it (UNSUPPORTED_WHY says why).
+ */
+export const OPERATIONS_CARRIED: Readonly<Record<string, EraRestCall>> = {
+  previewObCall: {
+    method: 'POST',
+    onCall: false,
+    body: (agent, p) =>
+      defined({
+        [USER_KEY]: agent,
+        to: p.customerNumber,
+        caller_id: p.obClid,
+        user_timeout: p.agentAnswerTimeout,
+        to_timeout: p.customerAnswerTimeout,
+        variables: p.channelVariables,
+      }),
+    fromBody: (b) =>
+      defined({
+        customerNumber: b.to,
+        obClid: b.caller_id,
+        agentAnswerTimeout: b.user_timeout,
+        customerAnswerTimeout: b.to_timeout,
+        channelVariables: b.variables,
+      }),
+    tracked: true,
+    note:
+      'POST /uc/calls {user, to, caller_id, user_timeout, to_timeout, variables}: the user ' +
+      '(agent) is called first, then `to`; answered {call_id, seance_id} (UNVERIFIED).',
+  },
+  sipUnlink: {
+    method: 'DELETE',
+    onCall: true,
+    fromBody: () => ({}),
+    note: 'DELETE /uc/calls/<call_id>: hang up the agent\u2019s call (UNVERIFIED).',
+  },
+  hold: {
+    method: 'POST',
+    onCall: true,
+    verb: 'hold',
+    fromBody: () => ({}),
+    note: 'POST /uc/calls/<call_id>/hold (UNVERIFIED).',
+  },
+  unhold: {
+    method: 'POST',
+    onCall: true,
+    verb: 'unhold',
+    fromBody: () => ({}),
+    note: 'POST /uc/calls/<call_id>/unhold (UNVERIFIED).',
+  },
+  sendDtmf: {
+    method: 'POST',
+    onCall: true,
+    verb: 'dtmf',
+    body: (_agent, p) => ({ digits: p.digits }),
+    fromBody: (b) => defined({ digits: b.digits }),
+    note: 'POST /uc/calls/<call_id>/dtmf {digits} (UNVERIFIED).',
+  },
+  blxfer: {
+    method: 'POST',
+    onCall: true,
+    verb: 'transfer',
+    body: (_agent, p) => ({ to: p.target, to_type: p.targetType }),
+    fromBody: (b) => defined({ target: b.to, targetType: b.to_type }),
+    note:
+      'POST /uc/calls/<call_id>/transfer {to, to_type}: a blind transfer of the customer ' +
+      '(UNVERIFIED; to_type is the catalogue\u2019s targetType: 0 number, 1 agent, 2 extension).',
+  },
+};
+
+/** The path of a request: `/uc/calls`, `/uc/calls/<id>` or `/uc/calls/<id>/<verb>`. */
+export function restPath(call: EraRestCall, callId?: string): string {
+  if (!call.onCall) return REST.callsPath;
+  const base = `${REST.callsPath}/${encodeURIComponent(callId ?? '')}`;
+  return call.verb ? `${base}/${call.verb}` : base;
+}
+
 export const UNSUPPORTED_WHY =
-  'Era / Incoplax call control (REST /uc/calls) is not mapped yet: its request bodies are not in the public documents';
+  'Era / Incoplax call control (REST /uc/calls) is mapped for preview calls, hang-up, hold, ' +
+  'DTMF and blind transfer only; consult, three-way, complete transfer, mute, answer, pause, ' +
+  'login and supervisor operations have no call-control request in the public documents';
+
+/**
+ * UNVERIFIED: the outcome rules of a tracked operation (previewObCall), read from the ccsevents
+ * of the seance its answer named (`seance_id`), with the data already in our field names
+ * (CCS_FIELDS). Each rule gives the catalogue process event the driver reports for it; the
+ * catalogue's own rules then decide the outcome (`previewObCallBridge` -> bridged,
+ * `previewObCallResult` with `result` != 0 -> failed with its `reason`). `own`: the event
+ * concerns the call the answer named (the agent's leg); `other`: another leg of the seance.
+ */
+export const PREVIEW_RULES: readonly {
+  readonly ccs: string;
+  readonly leg?: 'own' | 'other';
+  readonly states?: readonly string[];
+  readonly emit:
+    | 'previewObCallResult'
+    | 'previewObCallStart'
+    | 'previewObCallRinging'
+    | 'previewObCallBridge'
+    | 'failure'
+    | 'ended';
+}[] = [
+  { ccs: 'call_set_state', leg: 'own', states: ['ringing'], emit: 'previewObCallResult' },
+  { ccs: 'call_create', leg: 'other', emit: 'previewObCallStart' },
+  {
+    ccs: 'call_set_state',
+    leg: 'other',
+    states: ['alerting', 'ringing'],
+    emit: 'previewObCallRinging',
+  },
+  { ccs: 'seance_set_state', states: ['talking'], emit: 'previewObCallBridge' },
+  { ccs: 'connection_failure', emit: 'failure' },
+  { ccs: 'seance_delete', emit: 'ended' },
+];
+
+/**
+ * UNVERIFIED: a failed preview call's `info.reason` (connection_failure) -> previewObCallResult
+ * `result` (the catalogue's codes: 1 busy, 2 no answer, 3 rejected, 4 agent no answer,
+ * 5 failed, 6 cancelled). A reason not listed is 5; a seance deleted before the bridge is 5
+ * with reason `ended`.
+ */
+export const FAILURE_RESULTS: Readonly<Record<string, number>> = {
+  customerBusy: 1,
+  customerNoAnswer: 2,
+  customerRejected: 3,
+  agentNoAnswer: 4,
+  failed: 5,
+  canceled: 6,
+};
+
+/** The first string at any of `keys` in `o`. */
+export function pickString(o: Data, keys: readonly string[]): string | undefined {
+  for (const k of keys) {
+    const v = o[k];
+    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'number') return String(v);
+  }
+  return undefined;
+}
 
 // ------------------------------------------------------------------ helpers both sides use
 

@@ -3,8 +3,8 @@
  * throws and never rejects: every call resolves to a result, transport errors included. The
  * token never appears in a result, a message or a log line (only the path is shown).
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { httpRequest, keepAliveAgent } from '../http-request';
 import { ERROR_CODES, REST } from './mapping';
 import { authParams, type TinetAccount } from './sign';
 
@@ -89,10 +89,7 @@ export class TinetRest {
     if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') {
       throw new Error(`Tinet base URL must be http(s): ${this.base.protocol}`);
     }
-    this.agent =
-      this.base.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, maxSockets: 16 })
-        : new http.Agent({ keepAlive: true, maxSockets: 16 });
+    this.agent = keepAliveAgent(this.base);
   }
 
   /** The base URL, for status text (holds no secret). */
@@ -101,69 +98,30 @@ export class TinetRest {
   }
 
   /** POST `path` with the call's parameters and the signature, form-encoded. */
-  call(path: string, params: Readonly<Record<string, string>>): Promise<RestResult> {
+  async call(path: string, params: Readonly<Record<string, string>>): Promise<RestResult> {
     const form = new URLSearchParams({
       ...params,
       ...authParams(this.opts, (this.opts.now ?? Date.now)()),
     }).toString();
-    const url = new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base);
-    const mod = url.protocol === 'https:' ? https : http;
-    return new Promise<RestResult>((resolve) => {
-      let settled = false;
-      const done = (r: RestResult): void => {
-        if (!settled) {
-          settled = true;
-          resolve(r);
-        }
-      };
-      try {
-        const req = mod.request(
-          url,
-          {
-            method: 'POST',
-            agent: this.agent,
-            timeout: this.opts.timeoutMs ?? 10_000,
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-              'content-length': Buffer.byteLength(form),
-              accept: 'application/json',
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            let size = 0;
-            res.on('data', (c: Buffer) => {
-              size += c.length;
-              if (size <= 1024 * 1024) chunks.push(c);
-            });
-            res.on('end', () =>
-              done(interpret(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))),
-            );
-            res.on('error', (e) => done(network(e)));
-          },
-        );
-        req.on('timeout', () => {
-          req.destroy();
-          done({
-            ok: false,
-            code: 'timeout',
-            message: `no answer from ${path}`,
-            reason: 'timeout',
-          });
-        });
-        req.on('error', (e) => done(network(e)));
-        req.end(form);
-      } catch (e) {
-        done(network(e as Error));
-      }
+    const a = await httpRequest({
+      url: new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base),
+      method: 'POST',
+      agent: this.agent,
+      timeoutMs: this.opts.timeoutMs ?? 10_000,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        'content-length': Buffer.byteLength(form),
+        accept: 'application/json',
+      },
+      body: form,
     });
+    if (a.ok) return interpret(a.status, a.text);
+    return a.code === 'timeout'
+      ? { ok: false, code: 'timeout', message: `no answer from ${path}`, reason: 'timeout' }
+      : { ok: false, code: 'network', message: a.message, reason: 'disconnected' };
   }
 
   close(): void {
     this.agent.destroy();
   }
-}
-
-function network(e: Error): RestResult {
-  return { ok: false, code: 'network', message: e.message, reason: 'disconnected' };
 }

@@ -16,12 +16,14 @@ import { CCS_EVENTS, MAX_FRAME_CHARS } from '../../../protocol';
 import {
   ERA_CLASSES,
   ERA_PATHS,
+  REST,
   RESULT_SUFFIX,
   SUBSCRIBE_METHOD,
   notificationFrame,
 } from '../../../platforms/era/mapping';
 import type { Emission } from '../types';
 import type { Face, FaceHost, FaceStats } from './face';
+import { EraRestApi } from './era-rest';
 import { loginAcceptedInAnyTenant } from '../../logins';
 
 /** The integration token the simulator accepts when none is configured. */
@@ -58,9 +60,38 @@ export class EraFace implements Face {
   private readonly conns = new Set<EraConn>();
   private readonly tokens: Set<string>;
   private readonly counters = { eventsSent: 0, requests: 0, badFrames: 0 };
+  private readonly rest: EraRestApi;
 
   constructor(private readonly host: FaceHost) {
     this.tokens = new Set(host.options.eraTokens ?? [DEFAULT_ERA_TOKEN]);
+    this.rest = new EraRestApi(host, {
+      authorised: (req) => this.restAuthorised(req),
+      count: (refused) => {
+        this.counters.requests++;
+        if (refused) this.counters.badFrames++;
+      },
+    });
+  }
+
+  /** REST call control (`/uc/calls`, ./era-rest.ts). */
+  http(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    return this.rest.http(req, res);
+  }
+
+  /** A REST request's credentials: the token header (mapping.ts REST) or a user's Basic login. */
+  private restAuthorised(req: http.IncomingMessage): boolean {
+    const given = req.headers[REST.tokenHeader];
+    for (const t of this.tokens) if (given === REST.tokenValue(t)) return true;
+    return this.userAuthorised(req.headers.authorization);
+  }
+
+  /** HTTP Basic credentials of a known user. */
+  private userAuthorised(auth: string | undefined): boolean {
+    const m = /^Basic\s+(\S+)$/i.exec(auth ?? '');
+    if (!m) return false;
+    const [user, ...rest] = Buffer.from(m[1], 'base64').toString('utf8').split(':');
+    const users = this.host.options.users ?? { demo: { demo: 'demo' } };
+    return loginAcceptedInAnyTenant(users, user, rest.join(':'));
   }
 
   accepts(req: http.IncomingMessage): boolean {
@@ -78,13 +109,7 @@ export class EraFace implements Face {
         return 401;
       }
     }
-    const auth = req.headers.authorization ?? '';
-    const m = /^Basic\s+(\S+)$/i.exec(auth);
-    if (!m) return 401;
-    const [user, ...rest] = Buffer.from(m[1], 'base64').toString('utf8').split(':');
-    const password = rest.join(':');
-    const users = this.host.options.users ?? { demo: { demo: 'demo' } };
-    return loginAcceptedInAnyTenant(users, user, password) ? undefined : 401;
+    return this.userAuthorised(req.headers.authorization) ? undefined : 401;
   }
 
   connect(ws: WebSocket): void {
