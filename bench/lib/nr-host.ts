@@ -8,6 +8,7 @@
  *   burst { sourceId, n }         -> {} (a bench-burst node starts sending n messages)
  *   roundtrip { sourceIds, n, warmup, payload } -> { samplesUs, outcomes }
  *   stats                         -> memory usage
+ *   cpu                           -> process.cpuUsage() (user, system µs)
  * The palette is installed as a real module would be: a link to the repository in
  * <userDir>/node_modules, read through package.json's "node-red" section. The bench nodes
  * (bench-source, bench-sink, bench-burst: Node-RED's own source -> sink ceiling, bench-ws-min:
@@ -330,4 +331,6 @@ serveParent({
   watchCalls,
   published: () => published,
   stats: () => process.memoryUsage(),
+  /** CPU time this process has used (µs): a figure less bent by other processes than rates. */
+  cpu: () => process.cpuUsage(),
 });

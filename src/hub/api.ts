@@ -38,6 +38,8 @@ export interface TrackedEvent {
    * this dialog's party; DIALOG_LEFT: the party whose HANGUP ended the call, else the other).
    */
   closedBy?: 'customer' | 'agent' | 'unknown';
+  /** Set by takeData() (./take.ts) once `data` is on a message: later takers get copies. */
+  dataTaken?: boolean;
 }
 
 export type TrackedListener = (event: TrackedEvent) => void;

@@ -49,19 +49,16 @@ export function takeCcs(
   return result[part];
 }
 
-/** Event data already put on a message by some listener. */
-const taken = new WeakSet<object>();
-
 /**
  * The event's data for one message (`msg.payload`), by the same rule as the snapshots: the
  * first taker gets the object itself, every later one (another node on the same gateway) a copy
  * of its own, so that a flow mutating its msg.payload never changes another node's message.
+ * The event remembers that its data was taken (one flag, no per-event registry).
  */
 export function takeData(event: TrackedEvent): TrackedEvent['data'] {
-  const data = event.data;
-  if (!taken.has(data)) {
-    taken.add(data);
-    return data;
+  if (event.dataTaken !== true) {
+    event.dataTaken = true;
+    return event.data;
   }
-  return structuredClone(data);
+  return structuredClone(event.data);
 }

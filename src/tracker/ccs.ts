@@ -14,7 +14,6 @@ import {
   isObject,
   mergeInfo,
   setState,
-  str,
   withId,
   type CcsCallEntry,
   type ConnectionEntry,
@@ -40,6 +39,15 @@ export interface CcsInput {
   extra: Data;
 }
 
+/** Extra fields of events that carry none (shared, never mutated: apply only copies it). */
+const NO_EXTRA: Data = Object.freeze({}) as Data;
+
+/** A string value cut to `max` characters and interned. */
+function short(v: unknown, max: number, intern: Interner): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  return intern.of(v.length > max ? v.slice(0, max) : v);
+}
+
 export function readCcs(
   name: unknown,
   data: unknown,
@@ -49,36 +57,35 @@ export function readCcs(
 ): CcsInput | undefined {
   if (typeof name !== 'string' || !CCS_NAMES.has(name) || !isObject(data)) return undefined;
   const kind = name.slice(0, name.indexOf('_')) as CcsInput['kind'];
-  const short = (v: unknown, max: number): string | undefined => {
-    const s = str(v);
-    return s === undefined ? undefined : intern.of(s.slice(0, max));
-  };
   const info = isObject(data.info) ? ownCopy(data.info, intern) : undefined;
+  const digit = data.digit;
   const input: CcsInput = {
     name,
     kind,
     ts: typeof ts === 'number' && Number.isFinite(ts) ? ts : now,
-    domain: short(data.domain, 256),
+    domain: short(data.domain, 256, intern),
     callId: idOf(data.call_id),
     connId: idOf(data.connection_id),
     seanceId: idOf(data.seance_id),
-    state: short(data.state, 64),
-    number: short(data.number, 64),
-    digit: str(data.digit)?.slice(0, 8),
+    state: short(data.state, 64, intern),
+    number: short(data.number, 64, intern),
+    digit: typeof digit === 'string' ? digit.slice(0, 8) : undefined,
     info: isObject(info) ? info : undefined,
-    extra: {},
+    extra: NO_EXTRA,
   };
   if (name === 'connection_failure' || name === 'connection_set_record_info') {
     // Whatever else the event says (reason, code, link code ...): primitives only, bounded.
+    const extra: Data = {};
     let n = 0;
     for (const k of Object.keys(data)) {
       if (k === '__proto__' || k === 'domain' || k === 'info') continue;
       const v = data[k];
       if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) {
-        input.extra[k] = typeof v === 'string' ? v.slice(0, 1024) : v;
+        extra[k] = typeof v === 'string' ? v.slice(0, 1024) : v;
         if (++n >= 16) break;
       }
     }
+    input.extra = extra;
   }
   return input;
 }
@@ -96,6 +103,19 @@ function sameEvent(a: CcsInput, b: CcsInput): boolean {
   );
 }
 
+/** Add a domain to an object's list (the same list when it is there). */
+function addDomain(o: { domains?: string[] }, domain: string): void {
+  const domains = o.domains;
+  if (domains === undefined) o.domains = withId([], domain);
+  else if (!domains.includes(domain)) o.domains = withId(domains, domain);
+}
+
+/** When the front (least recently touched) entry of a touch-ordered map expires. */
+function frontDue(map: Map<string, { t: number }>, ttl: number): number {
+  for (const e of map.values()) return e.t + ttl;
+  return Infinity;
+}
+
 export class CcsStore {
   readonly calls = new Map<string, CcsCallEntry>();
   readonly connections = new Map<string, ConnectionEntry>();
@@ -107,6 +127,12 @@ export class CcsStore {
    * already seen is a new event (a digit pressed twice).
    */
   private last: { input: CcsInput; domains: Set<string> } | undefined;
+  /**
+   * No entry of the three maps expires before this time (epoch ms): the earliest touch time of
+   * a front entry plus the TTL, or earlier. Every upsert lowers it to its own expiry when that
+   * is sooner, so skipping the expiry scans until then evicts exactly what the scans would.
+   */
+  private due = -Infinity;
 
   constructor(
     private readonly limits: Limits,
@@ -119,9 +145,7 @@ export class CcsStore {
     input: CcsInput,
     now: number,
   ): { call?: CcsCallEntry; conn?: ConnectionEntry; seance?: SeanceEntry } | undefined {
-    expireFront(this.calls, now, this.limits.ttlMs, () => this.counts.evicted++);
-    expireFront(this.connections, now, this.limits.ttlMs, () => this.counts.evicted++);
-    expireFront(this.seances, now, this.limits.ttlMs, () => this.counts.evicted++);
+    if (now >= this.due) this.expire(now);
 
     const { name, kind, ts } = input;
     const primary =
@@ -145,11 +169,9 @@ export class CcsStore {
     if (domain !== undefined) {
       const last = this.last;
       const copy = last !== undefined && !last.domains.has(domain) && sameEvent(last.input, input);
-      for (const o of [call, conn, seance]) {
-        if (o && !(o.domains ?? []).includes(domain)) {
-          o.domains = withId(o.domains ?? [], domain);
-        }
-      }
+      if (call) addDomain(call, domain);
+      if (conn) addDomain(conn, domain);
+      if (seance) addDomain(seance, domain);
       if (copy) {
         last.domains.add(domain);
         return { call, conn, seance };
@@ -167,10 +189,10 @@ export class CcsStore {
       if (name.endsWith('_delete')) own.deleted = true;
     }
     // Objects named alongside learn the domain when they have none.
-    for (const o of [call, conn, seance]) {
-      if (o && o !== own && o.domain === undefined && input.domain !== undefined) {
-        o.domain = input.domain;
-      }
+    if (domain !== undefined) {
+      if (call && call !== own && call.domain === undefined) call.domain = domain;
+      if (conn && conn !== own && conn.domain === undefined) conn.domain = domain;
+      if (seance && seance !== own && seance.domain === undefined) seance.domain = domain;
     }
 
     // Every id pair an event names is a link.
@@ -230,6 +252,7 @@ export class CcsStore {
   }
 
   upsertCall(id: string, now: number): CcsCallEntry {
+    this.expiresAt(now);
     return upsert(
       this.calls,
       id,
@@ -247,6 +270,7 @@ export class CcsStore {
   }
 
   upsertConnection(id: string, now: number): ConnectionEntry {
+    this.expiresAt(now);
     return upsert(
       this.connections,
       id,
@@ -263,6 +287,7 @@ export class CcsStore {
   }
 
   upsertSeance(id: string, now: number): SeanceEntry {
+    this.expiresAt(now);
     return upsert(
       this.seances,
       id,
@@ -292,18 +317,31 @@ export class CcsStore {
     return e;
   }
 
+  /** An entry touched at `now` expires at now + TTL: make the next expiry no later. */
+  private expiresAt(now: number): void {
+    const t = now + this.limits.ttlMs;
+    if (t < this.due) this.due = t;
+  }
+
   /** Evict the entries untouched for the TTL. */
   expire(now: number): number {
     const count = () => this.counts.evicted++;
-    return (
-      expireFront(this.calls, now, this.limits.ttlMs, count) +
-      expireFront(this.connections, now, this.limits.ttlMs, count) +
-      expireFront(this.seances, now, this.limits.ttlMs, count)
+    const ttl = this.limits.ttlMs;
+    const n =
+      expireFront(this.calls, now, ttl, count) +
+      expireFront(this.connections, now, ttl, count) +
+      expireFront(this.seances, now, ttl, count);
+    this.due = Math.min(
+      frontDue(this.calls, ttl),
+      frontDue(this.connections, ttl),
+      frontDue(this.seances, ttl),
     );
+    return n;
   }
 
   clear(): void {
     this.last = undefined;
+    this.due = -Infinity;
     this.calls.clear();
     this.connections.clear();
     this.seances.clear();

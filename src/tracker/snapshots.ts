@@ -175,7 +175,8 @@ export class LazyCcsResult implements CcsIngestResult {
   private c: CcsCallSnapshot | undefined;
   private k: ConnectionSnapshot | undefined;
   private s: SeanceSnapshot | undefined;
-  private taken: Partial<Record<CcsPart, boolean>> = {};
+  /** The parts already taken, one bit each (call 1, connection 2, seance 4). */
+  private taken = 0;
 
   constructor(
     private readonly callEntry: CcsCallEntry | undefined,
@@ -198,8 +199,9 @@ export class LazyCcsResult implements CcsIngestResult {
   take(part: CcsPart): CcsCallSnapshot | ConnectionSnapshot | SeanceSnapshot | undefined {
     const snap =
       part === 'call' ? this.call : part === 'connection' ? this.connection : this.seance;
-    if (snap === undefined || !this.taken[part]) {
-      this.taken[part] = true;
+    const bit = part === 'call' ? 1 : part === 'connection' ? 2 : 4;
+    if (snap === undefined || (this.taken & bit) === 0) {
+      this.taken |= bit;
       return snap;
     }
     return cloneOwn(snap) as CcsCallSnapshot | ConnectionSnapshot | SeanceSnapshot;
