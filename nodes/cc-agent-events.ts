@@ -4,6 +4,7 @@
  * call they belong to as the tracker knows it: who is calling, the agent's and the customer's
  * dialogs, the seance (src/hub/agent-view.ts).
  */
+import type { BatchConfig } from './lib/event-batch';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { AGENT_EVENT_NAMES, DEVICE_STATUS } from '../src/protocol/catalogue';
 import type { TrackedEvent } from '../src/hub/api';
@@ -15,7 +16,7 @@ import { startGatewaySource } from './lib/event-source';
 const TYPE = 'cc-agent-events';
 const OWN_EVENTS = new Set(AGENT_EVENT_NAMES);
 
-interface AgentEventsDef extends NodeDef {
+interface AgentEventsDef extends NodeDef, BatchConfig {
   gateway?: string;
   events?: string[] | string;
   agents?: string[] | string;
@@ -31,6 +32,7 @@ export = function register(RED: NodeAPI): void {
     const enrich = config.enrich !== false;
     startGatewaySource(RED, this, config.gateway, {
       type: TYPE,
+      output: config,
       family: 'agent',
       tracks: enrich ? ['dialog', 'ccs'] : [],
       accept: (event: TrackedEvent) =>

@@ -2,6 +2,7 @@
  * cc-ccs-events: ccsevents call_* and connection_* events (seed 004) from the gateway, with
  * the call / connection snapshots the tracker keeps (state history, linked legs, recording).
  */
+import type { BatchConfig } from './lib/event-batch';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { CCS_EVENTS } from '../src/protocol/catalogue';
 import type { TrackedEvent } from '../src/hub/api';
@@ -15,7 +16,7 @@ const OWN_EVENTS = new Set(
   CCS_EVENTS.filter((n) => n.startsWith('call_') || n.startsWith('connection_')),
 );
 
-interface CcsEventsDef extends NodeDef, CcsFilterConfig {
+interface CcsEventsDef extends NodeDef, CcsFilterConfig, BatchConfig {
   gateway?: string;
 }
 
@@ -24,6 +25,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     startGatewaySource(RED, this, config.gateway, {
       type: TYPE,
+      output: config,
       family: 'ccs',
       accept: ccsFilter(OWN_EVENTS, config),
       build: (event: TrackedEvent, hub): NodeMessage => {

@@ -2,6 +2,7 @@
  * cc-dialog-events: dialog events (seed 003) from the gateway subscription or from an HTTP
  * webhook path on Node-RED's HTTP server. Glue only: the hub tracks, the ingress validates.
  */
+import type { BatchConfig } from './lib/event-batch';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { EventHubApi, TrackedEvent } from '../src/hub/api';
 import type { EventHubOptions } from '../src/hub/event-hub';
@@ -33,7 +34,7 @@ function createOwnHub(options: EventHubOptions): EventHubApi {
   return mod.createEventHub(undefined, options);
 }
 
-interface DialogEventsDef extends NodeDef {
+interface DialogEventsDef extends NodeDef, BatchConfig {
   gateway?: string;
   source?: 'gateway' | 'webhook';
   path?: string;
@@ -99,6 +100,7 @@ export = function register(RED: NodeAPI): void {
     if ((config.source ?? 'gateway') === 'gateway') {
       startGatewaySource(RED, this, config.gateway, {
         type: TYPE,
+        output: config,
         family: 'dialog',
         accept,
         build,

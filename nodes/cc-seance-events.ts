@@ -3,6 +3,7 @@
  * as the tracker knows it: its calls, connections, state history and transfer chain
  * (seance_set_next_number).
  */
+import type { BatchConfig } from './lib/event-batch';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { CCS_EVENTS } from '../src/protocol/catalogue';
 import type { TrackedEvent } from '../src/hub/api';
@@ -15,7 +16,7 @@ const TYPE = 'cc-seance-events';
 /** The events this node emits: seance_*, from the catalogue. */
 const OWN_EVENTS = new Set(CCS_EVENTS.filter((n) => n.startsWith('seance_')));
 
-interface SeanceEventsDef extends NodeDef, CcsFilterConfig {
+interface SeanceEventsDef extends NodeDef, CcsFilterConfig, BatchConfig {
   gateway?: string;
 }
 
@@ -24,6 +25,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     startGatewaySource(RED, this, config.gateway, {
       type: TYPE,
+      output: config,
       family: 'ccs',
       accept: ccsFilter(OWN_EVENTS, config),
       build: (event: TrackedEvent, hub): NodeMessage => {

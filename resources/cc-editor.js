@@ -7,7 +7,8 @@
 // what they have in common is built here, in the `CCEditor` namespace:
 //   - operationNode(type, opts): the operation nodes (parameter rows and outputs from the
 //     catalogue, output labels, parameter validation);
-//   - eventNode(type, opts): the event nodes (filter lists from the catalogue);
+//   - eventNode(type, opts): the event nodes (filter lists from the catalogue; `batch: true`
+//     adds the output mode: one message per event or batches);
 //   - gateway(when), positive(min), showWhen(select, sections): field helpers;
 //   - readOnce(url, empty): a JSON document read once (the WebRTC and chat editors use it too);
 //   - beginEdit(node), endEdit(node), current(node, prop, selector): validators that depend on
@@ -459,6 +460,12 @@
     Object.keys(lists).forEach(function (id) {
       defaults[id] = { value: '' };
     });
+    if (opts.batch) {
+      // Batch output (runtime: nodes/lib/event-batch.ts): one message per event by default.
+      defaults.output = { value: 'event' };
+      defaults.batchSize = { value: 100, validate: positive(1) };
+      defaults.batchMs = { value: 1000, validate: positive(1) };
+    }
     $.extend(defaults, opts.defaults);
     return {
       defaults: defaults,
@@ -476,6 +483,7 @@
       labelStyle: labelStyle,
       oneditprepare: function () {
         beginEdit(this);
+        if (opts.batch) showWhen('#node-input-output', { batch: '.cc-batch-options' });
         if (opts.oneditprepare) opts.oneditprepare.call(this);
         loadFor(this, type).then((c) => {
           Object.keys(lists).forEach((id) => {

@@ -7,7 +7,16 @@ import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import type { EventFamily } from '../../src/protocol/catalogue';
 import type { EventHubApi, TrackedEvent } from '../../src/hub/api';
 import { takeData } from '../../src/hub/take';
+import {
+  EventBatcher,
+  batchOptions,
+  holdBatch,
+  releaseHeldBatches,
+  takeHeldBatch,
+  type BatchConfig,
+} from './event-batch';
 import { attachToGateway, EventStatus, filterSet, passes } from './event-node';
+import { onFlowsStoppedForGood, whenFlowsStarted } from './redeploy';
 
 export interface GatewaySourceSpec {
   type: string;
@@ -21,6 +30,8 @@ export interface GatewaySourceSpec {
    * node runs, so the tracker knows the dialogs and seances the node's messages refer to.
    */
   tracks?: readonly EventFamily[];
+  /** The node's output settings: one message per event (default) or batches (./event-batch.ts). */
+  output?: BatchConfig;
 }
 
 /** The filter fields of the ccsevents nodes (cc-ccs-events, cc-seance-events). */
@@ -60,6 +71,36 @@ export function startGatewaySource(
     node.on('close', () => status.close());
     return false;
   }
+  const batch = batchOptions(spec.output);
+  const batcher = batch ? new EventBatcher((m) => node.send(m), batch) : undefined;
+  // What a node of this id left unsent when it stopped goes first, once this node's flow runs
+  // (registered before the hub's resume, which replays the events held across the redeploy).
+  let handed = takeHeldBatch(node.id);
+  if (handed && batcher) {
+    batcher.prefill(handed);
+    handed = undefined;
+  }
+  const cancelHanded =
+    handed || batcher?.size
+      ? whenFlowsStarted(RED, () => {
+          const items = handed;
+          handed = undefined;
+          if (items) for (const m of items) node.send(m);
+          batcher?.flush();
+        })
+      : undefined;
+  onFlowsStoppedForGood(RED, releaseHeldBatches);
+  /** At close: nothing held is lost (see ./event-batch.ts). */
+  const release = (removed: boolean): void => {
+    cancelHanded?.();
+    // Stopped before its flow ran: what it was handed goes on to the next node of its id.
+    if (handed) holdBatch(node.id, handed, (t) => node.warn(t));
+    handed = undefined;
+    if (!batcher) return;
+    // Removed: send what is held now. Redeployed or stopped: the replacement sends it.
+    if (removed) batcher.flush();
+    else holdBatch(node.id, batcher.take(), (t) => node.warn(t));
+  };
   const attached = attachToGateway(RED, node, gatewayId, spec.family, status, (hub) => (event) => {
     if (event.source !== 'gateway') return;
     let msg: NodeMessage | undefined;
@@ -76,12 +117,17 @@ export function startGatewaySource(
     }
     if (!msg) return;
     status.event(event.name);
-    node.send(msg);
+    if (batcher) batcher.add(msg);
+    else node.send(msg);
   });
   if (!attached) {
     status.setError(RED._(`${spec.type}.errors.no-gateway`));
     node.error(RED._(`${spec.type}.errors.no-gateway`));
-    node.on('close', () => status.close());
+    node.on('close', (removed: boolean, done: () => void) => {
+      status.close();
+      release(removed);
+      done();
+    });
     return false;
   }
   const offTracked = (spec.tracks ?? []).map((family) =>
@@ -90,6 +136,7 @@ export function startGatewaySource(
   node.on('close', (removed: boolean, done: () => void) => {
     for (const off of offTracked) off();
     status.close();
+    release(removed);
     attached.detach(removed).then(
       () => done(),
       () => done(),

@@ -16,6 +16,7 @@ const MODULES = [
   require('./webrtc'),
   require('./vendors'),
   require('./call-features'),
+  require('./batch'),
 ];
 
 /** Every example: relative path under examples/ -> flow. */
