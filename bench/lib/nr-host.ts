@@ -3,7 +3,7 @@
  * bench over IPC. Commands:
  *   start { palette }             -> { startMs (require -> first flows started), types, httpPort }
  *   deploy { flows }              -> {}
- *   waitSink { expected, timeoutMs } -> { count, firstMs, lastMs }
+ *   waitSink { expected, timeoutMs } -> { count, firstMs, lastMs } (a batch counts its events)
  *   resetSink                     -> {}
  *   burst { sourceId, n }         -> {} (a bench-burst node starts sending n messages)
  *   roundtrip { sourceIds, n, warmup, payload } -> { samplesUs, outcomes }
@@ -117,7 +117,9 @@ const hooks: Hooks = {
       return;
     }
     if (sinkCount === 0) sinkFirst = now;
-    sinkCount++;
+    // A batch message (cc-*-events output "batches") counts the events it carries.
+    const batch = msg.topic === 'batch' && Array.isArray(msg.payload) ? msg.payload.length : 0;
+    sinkCount += batch > 0 ? batch : 1;
     sinkLast = now;
     if (sinkWaiter && sinkCount >= sinkWaiter.expected) {
       const w = sinkWaiter;
