@@ -12,6 +12,7 @@
  */
 import type { NodeMessage } from 'node-red';
 import { Handover } from '../../src/lifecycle/handover';
+import { nextMsgId } from './msg-id';
 
 /** What the editor stores (all optional: an older flow has none of them). */
 export interface BatchConfig {
@@ -50,7 +51,12 @@ export function batchOptions(config: BatchConfig | undefined): BatchOptions | un
 
 /** The message of one batch. */
 export function batchMessage(items: NodeMessage[]): NodeMessage {
-  return { topic: BATCH_TOPIC, payload: items, count: items.length } as NodeMessage;
+  return {
+    _msgid: nextMsgId(),
+    topic: BATCH_TOPIC,
+    payload: items,
+    count: items.length,
+  } as NodeMessage;
 }
 
 export class EventBatcher {

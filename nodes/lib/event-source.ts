@@ -16,6 +16,7 @@ import {
   type BatchConfig,
 } from './event-batch';
 import { attachToGateway, EventStatus, filterSet, passes } from './event-node';
+import { nextMsgId } from './msg-id';
 import { onFlowsStoppedForGood, whenFlowsStarted } from './redeploy';
 
 export interface GatewaySourceSpec {
@@ -118,7 +119,10 @@ export function startGatewaySource(
     if (!msg) return;
     status.event(event.name);
     if (batcher) batcher.add(msg);
-    else node.send(msg);
+    else {
+      msg._msgid = nextMsgId();
+      node.send(msg);
+    }
   });
   if (!attached) {
     status.setError(RED._(`${spec.type}.errors.no-gateway`));

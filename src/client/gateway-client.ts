@@ -18,7 +18,7 @@
  *
  * No Node-RED import here: the nodes use this through ./api.ts.
  */
-import { FAILED, validateEventData } from '../protocol';
+import { FAILED, checkEventData } from '../protocol';
 import type { EventFamily } from '../protocol';
 import type { Data, EventFrame } from '../protocol/types';
 import { CcflowDriver } from '../platforms/ccflow/driver';
@@ -329,21 +329,21 @@ export class GatewayClient implements GatewayClientApi {
     const c = this.counters;
     c.eventsIn++;
     if (!this.resume.accept(ev)) return;
-    const seq = ev.seq;
-    const v = validateEventData(ev.family, ev.name, ev.data);
-    if (!v.ok) {
+    const bad = checkEventData(ev.family, ev.name, ev.data);
+    if (bad !== undefined) {
       c.invalidEvents++;
-      this.problem(v.code, `event seq ${seq} ${ev.family}.${ev.name} dropped: ${v.message}`);
+      this.problem(bad.code, `event seq ${ev.seq} ${ev.family}.${ev.name} dropped: ${bad.message}`);
       return;
     }
-    this.listeners.dispatch(ev, (err) =>
-      this.problem(
-        PROBLEM_CODES.listenerError,
-        `listener for ${ev.family}.${ev.name} threw: ${(err as Error)?.message ?? String(err)}`,
-      ),
-    );
+    this.listeners.dispatch(ev, this.listenerThrew);
     if (ev.reqId !== undefined) this.ops.onEvent(ev);
   }
+
+  private readonly listenerThrew = (err: unknown, ev: EventFrame): void =>
+    this.problem(
+      PROBLEM_CODES.listenerError,
+      `listener for ${ev.family}.${ev.name} threw: ${(err as Error)?.message ?? String(err)}`,
+    );
 
   private handleError(f: LinkError): void {
     const msg = `${f.code}: ${f.message}`;

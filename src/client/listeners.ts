@@ -58,8 +58,11 @@ export class EventListeners {
     };
   }
 
-  /** Hand an event to its named listeners, then to the family's '*' listeners. */
-  dispatch(ev: EventFrame, onThrow: (err: unknown) => void): void {
+  /**
+   * Hand an event to its named listeners, then to the family's '*' listeners. `onThrow` hears
+   * of each listener that throws, with the event (one function for every event: no closure).
+   */
+  dispatch(ev: EventFrame, onThrow: (err: unknown, ev: EventFrame) => void): void {
     const byName = this.byFamily.get(ev.family);
     if (byName === undefined) return;
     const named = byName.get(ev.name);
@@ -73,12 +76,16 @@ export class EventListeners {
   }
 }
 
-function call(set: Set<EventListener>, ev: EventFrame, onThrow: (err: unknown) => void): void {
+function call(
+  set: Set<EventListener>,
+  ev: EventFrame,
+  onThrow: (err: unknown, ev: EventFrame) => void,
+): void {
   for (const l of set) {
     try {
       l(ev);
     } catch (err) {
-      onThrow(err);
+      onThrow(err, ev);
     }
   }
 }

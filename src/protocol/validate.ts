@@ -166,12 +166,15 @@ export function validateClientFrame(value: unknown): Result<ClientFrame> {
   return run<ClientFrame>(clientFrameFn(), value, ERROR_CODES.badFrame, 'frame');
 }
 
-/** Validate an event's data against its family and name. Unknown names are refused. */
-export function validateEventData(
+/**
+ * Check an event's data against its family and name: undefined when valid (the hot path
+ * allocates nothing), else why not. Unknown names are refused.
+ */
+export function checkEventData(
   family: EventFamily,
   name: string,
   data: unknown,
-): Result<Record<string, unknown>> {
+): Invalid | undefined {
   const ref = eventDataRefs[family]?.get(name);
   if (ref === undefined) {
     return {
@@ -185,7 +188,17 @@ export function validateEventData(
     fn = compileRef(ref);
     eventDataFns.set(ref, fn);
   }
-  return run(fn, data, ERROR_CODES.badEvent, `${name}`);
+  if (fn(data)) return undefined;
+  return { ok: false, code: ERROR_CODES.badEvent, message: describeErrors(fn.errors, name) };
+}
+
+/** Validate an event's data against its family and name. Unknown names are refused. */
+export function validateEventData(
+  family: EventFamily,
+  name: string,
+  data: unknown,
+): Result<Record<string, unknown>> {
+  return checkEventData(family, name, data) ?? { ok: true, value: data as Record<string, unknown> };
 }
 
 /** Validate a dialog webhook body (seed 003). */
