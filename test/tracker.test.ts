@@ -267,6 +267,36 @@ describe('tracker: dialogs (seed 003)', () => {
     assert.equal(tracker.getDialog(CUSTOMER)!.fields.peer_name, 'Konsultant Paweł');
   });
 
+  it('dialogs with equal small field values still hand out their own writable copies', () => {
+    const tracker = new CallTracker();
+    const mk = (uuid: string) => ({
+      event_type: 'user_dialog',
+      event_name: 'dialog_create',
+      event_time: '2020-08-25 16:24:41',
+      dialog_uuid: uuid,
+      state: 'ringing',
+      media: ['audio'],
+      project: { id: 1, name: 'Projekt Paweł' },
+      tenant_user: { id: 1, username: 'pkowalski' },
+      variables: {},
+    });
+    const first = tracker.ingestDialog(mk('u1'));
+    tracker.ingestDialog(mk('u2'));
+    const a = tracker.getDialog('u1')!;
+    const b = tracker.getDialog('u2')!;
+    assert.deepEqual(a.fields, b.fields);
+    assert.ok(!Object.isFrozen(a.fields.project) && !Object.isFrozen(a.fields.media));
+    (a.fields.project as Record<string, unknown>).name = 'changed';
+    (a.fields.media as string[]).push('video');
+    (a.fields.variables as Record<string, unknown>).x = 1;
+    const project = { id: 1, name: 'Projekt Paweł' };
+    assert.deepEqual(tracker.getDialog('u1')!.fields.project, project);
+    assert.deepEqual(tracker.getDialog('u1')!.fields.media, ['audio']);
+    assert.deepEqual(tracker.getDialog('u2')!.fields.variables, {});
+    assert.deepEqual(b.fields.project, project);
+    assert.deepEqual(first.dialog.fields.project, project);
+  });
+
   it('counts what it cannot attribute and never throws', () => {
     const tracker = new CallTracker();
     const hostile = new Proxy(
@@ -704,6 +734,39 @@ describe('tracker: bounds', () => {
     assert.equal(dialogs.getDialog('x')?.state, 'talking');
     assert.equal(dialogs.stats().dialogs, 2);
     assert.equal(dialogs.stats().dialogCalls, 2);
+  });
+
+  it("a touch renews a dialog's TTL and makes it the last one evicted", () => {
+    const c = clock();
+    const tracker = new CallTracker({ ttlMs: 1000, maxEntries: 3, now: c.now });
+    const mk = (uuid: string, state: string) => ({
+      event_type: 'user_dialog',
+      event_name: 'dialog_state_update',
+      event_time: '2020-08-25 16:24:47',
+      dialog_uuid: uuid,
+      state,
+    });
+    tracker.ingestDialog(mk('a', 'ringing'));
+    c.advance(100);
+    tracker.ingestDialog(mk('b', 'ringing'));
+    c.advance(100);
+    tracker.ingestDialog(mk('c', 'ringing'));
+    c.advance(700);
+    tracker.ingestDialog(mk('b', 'talking')); // b, in the middle, is now the newest
+    c.advance(150); // a is 1050 ms untouched, c 850, b 150
+    assert.equal(tracker.sweep(), 1);
+    assert.equal(tracker.getDialog('a'), undefined);
+    tracker.ingestDialog(mk('d', 'ringing'));
+    tracker.ingestDialog(mk('e', 'ringing')); // full: c, the least recently touched, goes
+    assert.equal(tracker.getDialog('c'), undefined);
+    assert.ok(tracker.getDialog('b') && tracker.getDialog('d') && tracker.getDialog('e'));
+    c.advance(900); // b is 1050 ms untouched, d and e 900
+    assert.equal(tracker.sweep(), 1);
+    assert.equal(tracker.getDialog('b'), undefined);
+    assert.equal(tracker.getDialog('d')?.state, 'ringing');
+    const s = tracker.stats();
+    assert.equal(s.dialogs, 2);
+    assert.equal(s.evicted, 3);
   });
 
   it('bounds state histories and id lists', () => {

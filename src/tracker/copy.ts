@@ -9,6 +9,7 @@ interface CloneState {
   budget: number;
   path: Set<object>;
   intern?: Interner;
+  leaves?: LeafTable;
 }
 
 /** Strings up to this length are interned (uuids, 36 characters, are not). */
@@ -34,6 +35,51 @@ export class Interner {
   }
   clear(): void {
     this.table.clear();
+  }
+}
+
+/** Leaves of at most this many members are shared (see LeafTable). */
+const LEAF_MAX_MEMBERS = 8;
+const LEAF_TABLE_SIZE = 4096;
+
+/**
+ * A bounded table of small leaf values: arrays and objects of at most LEAF_MAX_MEMBERS
+ * members that are all numbers, booleans, nulls or strings short enough to be interned.
+ * Equal leaves become one frozen value shared by every copy that holds one (the `media`,
+ * `project` and `tenant_user` of thousands of dialogs: one object each). When full it starts
+ * over (the values already shared stay shared).
+ */
+export class LeafTable {
+  private readonly table = new Map<string, object>();
+  get size(): number {
+    return this.table.size;
+  }
+  /** The shared value equal to `leaf` (frozen): `leaf` itself the first time. */
+  of<T extends object>(leaf: T): T {
+    const key = JSON.stringify(leaf);
+    const known = this.table.get(key);
+    if (known !== undefined) return known as T;
+    if (this.table.size >= LEAF_TABLE_SIZE) this.table.clear();
+    Object.freeze(leaf);
+    this.table.set(key, leaf);
+    return leaf;
+  }
+  clear(): void {
+    this.table.clear();
+  }
+}
+
+/** A member a shared leaf may hold (a number -0 would come back as 0 from the table key). */
+function leafMember(c: unknown): boolean {
+  switch (typeof c) {
+    case 'string':
+      return c.length <= INTERN_MAX_LENGTH;
+    case 'number':
+      return !Object.is(c, -0);
+    case 'boolean':
+      return true;
+    default:
+      return c === null;
   }
 }
 
@@ -64,22 +110,29 @@ function cloneValue(v: unknown, st: CloneState, depth: number): unknown {
   st.path.add(v);
   let out: unknown;
   if (Array.isArray(v)) {
-    const arr: unknown[] = [];
-    for (let i = 0; i < v.length && st.budget > 0; i++) {
+    // Sized up front: push() on an empty array reserves 17 slots (152 bytes for ['audio']).
+    const arr: unknown[] = new Array(v.length);
+    let leaf = st.leaves !== undefined && v.length <= LEAF_MAX_MEMBERS;
+    let i = 0;
+    for (; i < v.length && st.budget > 0; i++) {
       const c = cloneValue(v[i], st, depth + 1);
-      arr.push(c === undefined ? null : c);
+      arr[i] = c === undefined ? null : c;
+      if (leaf && !leafMember(arr[i])) leaf = false;
     }
-    out = arr;
+    if (i < arr.length) arr.length = i;
+    out = leaf && st.leaves ? st.leaves.of(arr) : arr;
   } else {
     const keys = Object.keys(v);
     if (keys.length <= SMALL_OBJECT) {
       const obj: Record<string, unknown> = {};
+      let leaf = st.leaves !== undefined && keys.length <= LEAF_MAX_MEMBERS;
       for (const k of keys) {
         if (k === '__proto__' || st.budget <= 0) continue;
         const c = cloneValue((v as Record<string, unknown>)[k], st, depth + 1);
         if (c !== undefined) obj[k] = c;
+        if (leaf && c !== undefined && !leafMember(c)) leaf = false;
       }
-      out = obj;
+      out = leaf && st.leaves ? st.leaves.of(obj) : obj;
     } else {
       // Many keys: Object.fromEntries keeps the object compact (see mergedFields).
       const entries: [string, unknown][] = [];
@@ -103,9 +156,12 @@ export function toPlainJson<T>(v: T): T {
   return cloneValue(v, { budget: CLONE_MAX_NODES, path: new Set() }, 0) as T;
 }
 
-/** toPlainJson with short strings interned: a store's own compact copy of a value. */
-export function ownCopy(v: unknown, intern: Interner): unknown {
-  return cloneValue(v, { budget: CLONE_MAX_NODES, path: new Set(), intern }, 0);
+/**
+ * toPlainJson with short strings interned: a store's own compact copy of a value. With a leaf
+ * table, small leaf values are shared and frozen: only for copies nothing ever writes into.
+ */
+export function ownCopy(v: unknown, intern: Interner, leaves?: LeafTable): unknown {
+  return cloneValue(v, { budget: CLONE_MAX_NODES, path: new Set(), intern, leaves }, 0);
 }
 
 /**

@@ -7,16 +7,12 @@
 import { DIALOG_EVENTS } from '../protocol/catalogue';
 import type { Data } from '../protocol/types';
 import type { DialogCallView, DialogSnapshot, Side } from './api';
-import { ownCopy, mergedFields, type Interner } from './copy';
+import { ownCopy, mergedFields, type Interner, type LeafTable } from './copy';
+import { DialogEntry, opposite, sideOfEntry } from './dialog-entry';
 import {
-  CallEntry,
-  DialogEntry,
   EMPTY,
-  addState,
   idOf,
   isObject,
-  opposite,
-  sideOfEntry,
   str,
   type Counters,
   type DialogLink,
@@ -26,6 +22,8 @@ import {
 import { dialogSnapshot } from './snapshots';
 
 const DIALOG_NAMES = new Set(DIALOG_EVENTS);
+/** Shared empty uuid list (never mutated: lists are replaced). */
+const NO_UUIDS: readonly string[] = Object.freeze([]);
 
 /** Body keys that live at the snapshot's top level (or are per-event), not in `fields`. */
 const HOISTED = new Set([
@@ -68,7 +66,16 @@ function readCaller(body: Record<string, unknown>): string | undefined {
   return idOf(body.caller_dialog_uuid) ?? idOf(body.peer_dialog_uuid);
 }
 
-export function readDialog(body: unknown, intern: Interner): DialogInput | string {
+/**
+ * Read a dialog body into locals. The fields' strings are interned and their small leaf values
+ * (`media`, `project`, `tenant_user`...) shared through `leaves`: a dialog's fields are only
+ * ever replaced, never written into.
+ */
+export function readDialog(
+  body: unknown,
+  intern: Interner,
+  leaves?: LeafTable,
+): DialogInput | string {
   if (!isObject(body)) return 'body is not an object';
   const name = body.event_name;
   if (typeof name !== 'string' || !DIALOG_NAMES.has(name)) {
@@ -102,7 +109,7 @@ export function readDialog(body: unknown, intern: Interner): DialogInput | strin
     const entries: [string, unknown][] = [];
     for (const k of Object.keys(body)) {
       if (HOISTED.has(k)) continue;
-      const v = ownCopy(body[k], intern);
+      const v = ownCopy(body[k], intern, leaves);
       if (v !== undefined) entries.push([k, v]);
     }
     input.fields = Object.fromEntries(entries);
@@ -118,14 +125,10 @@ function alreadyApplied(entry: DialogEntry, input: DialogInput): boolean {
       return (
         entry.hasCreate &&
         entry.createdAt === time &&
-        (input.state === undefined ||
-          entry.states.some((s) => s.create && s.state === input.state && s.event_time === time))
+        (input.state === undefined || entry.hasState(input.state, time, true))
       );
     case 'dialog_state_update':
-      return (
-        input.state !== undefined &&
-        entry.states.some((s) => !s.create && s.state === input.state && s.event_time === time)
-      );
+      return input.state !== undefined && entry.hasState(input.state, time, false);
     case 'dialog_close':
       return entry.closedAt === time && entry.closeCause === input.closeCause;
     case 'dialog_hold':
@@ -199,10 +202,21 @@ function endedBy(entries: DialogEntry[]): DialogCallView['ended_by'] {
   return out;
 }
 
+/**
+ * Dialogs by uuid, and the dialogs of each call (uuid lists, replaced on change, never
+ * mutated) by call key. Touch order is a doubly linked list through the entries (oldest
+ * first): a touch moves an entry to the newest end in O(1), and TTL expiry and size eviction
+ * take from the oldest end, O(1) per evicted entry. The map itself only sees adds and drops.
+ */
 export class DialogStore {
   readonly dialogs = new Map<string, DialogEntry>();
-  readonly calls = new Map<string, CallEntry>();
+  readonly calls = new Map<string, readonly string[]>();
   private closeCounter = 0;
+  /** The clock's value when the store was made: entry times are relative to it. */
+  private readonly epoch: number;
+  /** Least and most recently touched entries. */
+  private oldest: DialogEntry | undefined = undefined;
+  private newest: DialogEntry | undefined = undefined;
 
   constructor(
     private readonly limits: Limits,
@@ -212,7 +226,9 @@ export class DialogStore {
     private readonly links: ReadonlyMap<string, DialogLink>,
     /** The ccs seances (owned by the ccs store): a call view shows its seance's agents. */
     private readonly seances: ReadonlyMap<string, SeanceEntry>,
-  ) {}
+  ) {
+    this.epoch = clock();
+  }
 
   /** Apply one event to its dialog (made when unknown); a repeated delivery changes nothing. */
   apply(input: DialogInput): {
@@ -220,16 +236,21 @@ export class DialogStore {
     duplicate: boolean;
     closedBy?: Side;
   } {
-    const now = this.clock();
-    this.expire(now);
+    const now = this.clock() - this.epoch;
+    this.expireRel(now);
     let entry = this.dialogs.get(input.uuid);
     if (entry && alreadyApplied(entry, input)) {
       this.counts.duplicates++;
       const closedBy = input.name === 'dialog_close' ? this.closedBy(entry) : undefined;
       return { entry, duplicate: true, closedBy };
     }
-    if (!entry) entry = this.newDialog(input.uuid, now);
-    else this.touchDialog(entry, now);
+    // The caller's own uuid string when it is tracked (one copy of each uuid kept).
+    const caller =
+      input.caller !== undefined && input.caller !== input.uuid
+        ? (this.dialogs.get(input.caller)?.uuid ?? input.caller)
+        : undefined;
+    if (!entry) entry = this.newDialog(input.uuid, now, caller);
+    else this.touch(entry, now);
 
     switch (input.name) {
       case 'dialog_create':
@@ -242,10 +263,10 @@ export class DialogStore {
         }
         // The create's fields win over whatever a close that came first said.
         entry.fields = mergedFields(input.fields, entry.fields);
-        if (input.state !== undefined) addState(entry, input.state, input.time, true);
+        if (input.state !== undefined) entry.addState(input.state, input.time, true);
         break;
       case 'dialog_state_update':
-        if (input.state !== undefined) addState(entry, input.state, input.time, false);
+        if (input.state !== undefined) entry.addState(input.state, input.time, false);
         break;
       case 'dialog_close':
         entry.closedAt = input.time;
@@ -258,19 +279,17 @@ export class DialogStore {
         entry.fields = mergedFields(entry.fields, input.fields);
         break;
       case 'dialog_hold':
-        entry.held = input.held;
-        entry.heldAt = input.time;
+        entry.hold(input.held, input.time);
         break;
       case 'dialog_meeting_entered':
-        if (input.meetingUuid !== undefined) entry.meetingUuid = input.meetingUuid;
-        entry.meetingAt = input.time;
+        entry.meeting(input.meetingUuid, input.time);
         break;
     }
 
-    if (input.caller !== undefined && input.caller !== entry.uuid) {
+    if (caller !== undefined) {
       const fromCreate = input.name === 'dialog_create';
       if (entry.caller === undefined || (fromCreate && !entry.callerFromCreate)) {
-        entry.caller = input.caller;
+        entry.caller = caller;
         entry.callerFromCreate = fromCreate;
       }
       this.joinCall(entry, entry.caller);
@@ -284,13 +303,13 @@ export class DialogStore {
     const call = this.calls.get(key);
     const entries: DialogEntry[] = [];
     if (!call) return entries;
-    for (const uuid of call.dialogs) {
+    for (const uuid of call) {
       const d = this.dialogs.get(uuid);
       if (d) entries.push(d);
     }
     entries.sort((a, b) => {
-      const ta = a.createdAt ?? a.states[0]?.event_time ?? '\uffff';
-      const tb = b.createdAt ?? b.states[0]?.event_time ?? '\uffff';
+      const ta = a.createdAt ?? a.firstStateTime ?? '\uffff';
+      const tb = b.createdAt ?? b.firstStateTime ?? '\uffff';
       return ta < tb ? -1 : ta > tb ? 1 : 0;
     });
     return entries;
@@ -310,71 +329,97 @@ export class DialogStore {
     return ended?.side ?? 'unknown';
   }
 
-  private newDialog(uuid: string, now: number): DialogEntry {
-    while (this.dialogs.size >= this.limits.maxEntries) {
-      const oldest = this.dialogs.values().next().value as DialogEntry;
-      this.dropDialog(oldest);
+  /**
+   * A new entry at the back, in its own call, or straight in its caller's when it names one
+   * and no call is keyed by its own uuid yet (saving a call made only to be merged).
+   */
+  private newDialog(uuid: string, now: number, caller: string | undefined): DialogEntry {
+    while (this.dialogs.size >= this.limits.maxEntries && this.oldest) {
+      this.dropDialog(this.oldest);
     }
     const entry = new DialogEntry(uuid, now);
     this.dialogs.set(uuid, entry);
+    this.append(entry);
     // A call may already be keyed by this uuid: a later dialog named this one its caller.
-    let call = this.calls.get(uuid);
-    if (!call) {
-      call = new CallEntry(uuid);
-      this.calls.set(uuid, call);
+    let key = uuid;
+    if (caller !== undefined && !this.calls.has(uuid)) {
+      key = this.dialogs.get(caller)?.callKey ?? caller;
+      entry.callKey = key;
     }
-    call.dialogs = call.dialogs.concat([uuid]);
+    this.calls.set(key, (this.calls.get(key) ?? NO_UUIDS).concat([uuid]));
     return entry;
   }
 
-  private touchDialog(entry: DialogEntry, now: number): void {
+  /** The entry is the most recently touched now. */
+  private touch(entry: DialogEntry, now: number): void {
     entry.t = now;
-    this.dialogs.delete(entry.uuid);
-    this.dialogs.set(entry.uuid, entry);
+    if (entry === this.newest) return;
+    this.unlink(entry);
+    this.append(entry);
+  }
+
+  private append(entry: DialogEntry): void {
+    const last = this.newest;
+    entry.older = last;
+    entry.newer = undefined;
+    if (last) last.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+  }
+
+  private unlink(entry: DialogEntry): void {
+    const { older, newer } = entry;
+    if (older) older.newer = newer;
+    else this.oldest = newer;
+    if (newer) newer.older = older;
+    else this.newest = older;
+    entry.older = undefined;
+    entry.newer = undefined;
   }
 
   /** Move the entry's whole call into the caller's call (re-keying it). */
   private joinCall(entry: DialogEntry, caller: string): void {
     const callerEntry = this.dialogs.get(caller);
     const targetKey = callerEntry ? callerEntry.callKey : caller;
-    if (targetKey === entry.callKey) return;
-    const from = this.calls.get(entry.callKey);
-    let into = this.calls.get(targetKey);
-    if (!into) {
-      into = new CallEntry(targetKey);
-      this.calls.set(targetKey, into);
-    }
+    const fromKey = entry.callKey;
+    if (targetKey === fromKey) return;
+    const from = this.calls.get(fromKey);
+    const into = this.calls.get(targetKey) ?? NO_UUIDS;
     if (from) {
-      for (const uuid of from.dialogs) {
+      for (const uuid of from) {
         const d = this.dialogs.get(uuid);
         if (d) d.callKey = targetKey;
       }
-      into.dialogs = into.dialogs.concat(from.dialogs);
-      this.calls.delete(from.key);
+      this.calls.delete(fromKey);
+      this.calls.set(targetKey, into.concat(from));
     } else {
       entry.callKey = targetKey;
-      into.dialogs = into.dialogs.concat([entry.uuid]);
+      this.calls.set(targetKey, into.concat([entry.uuid]));
     }
   }
 
   private dropDialog(entry: DialogEntry): void {
     this.dialogs.delete(entry.uuid);
+    this.unlink(entry);
     const call = this.calls.get(entry.callKey);
     if (call) {
-      if (call.dialogs.includes(entry.uuid)) {
-        call.dialogs = call.dialogs.filter((u) => u !== entry.uuid);
-      }
-      if (call.dialogs.length === 0) this.calls.delete(call.key);
+      const rest = call.includes(entry.uuid) ? call.filter((u) => u !== entry.uuid) : call;
+      if (rest.length === 0) this.calls.delete(entry.callKey);
+      else if (rest !== call) this.calls.set(entry.callKey, rest);
     }
     this.counts.evicted++;
   }
 
-  /** Evict the dialogs untouched for the TTL. */
+  /** Evict the dialogs untouched for the TTL (`now` on the tracker's clock). */
   expire(now: number): number {
+    return this.expireRel(now - this.epoch);
+  }
+
+  private expireRel(now: number): number {
+    const ttl = this.limits.ttlMs;
     let n = 0;
-    for (const entry of this.dialogs.values()) {
-      if (now - entry.t < this.limits.ttlMs) break;
-      this.dropDialog(entry);
+    for (let e = this.oldest; e !== undefined && now - e.t >= ttl; e = this.oldest) {
+      this.dropDialog(e);
       n++;
     }
     return n;
@@ -383,7 +428,7 @@ export class DialogStore {
   /** The dialog, unless it outlived the TTL (then it is evicted). */
   live(uuid: string): DialogEntry | undefined {
     const entry = this.dialogs.get(uuid);
-    if (entry && this.clock() - entry.t >= this.limits.ttlMs) {
+    if (entry && this.clock() - this.epoch - entry.t >= this.limits.ttlMs) {
       this.dropDialog(entry);
       return undefined;
     }
@@ -435,5 +480,7 @@ export class DialogStore {
   clear(): void {
     this.dialogs.clear();
     this.calls.clear();
+    this.oldest = undefined;
+    this.newest = undefined;
   }
 }

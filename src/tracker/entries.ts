@@ -4,7 +4,7 @@
  * they share. No storage logic here: ./dialogs.ts, ./ccs.ts and ./call-tracker.ts hold it.
  */
 import type { Data } from '../protocol/types';
-import type { CcsCallSnapshot, ConnectionSnapshot, SeanceSnapshot, Side } from './api';
+import type { CcsCallSnapshot, ConnectionSnapshot, SeanceSnapshot } from './api';
 import { appended } from './bounded-map';
 
 /** Default TTL: 9 hours, the clean-up period of seed 001's sessions. */
@@ -63,48 +63,6 @@ export function errorText(err: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Internal entries
 
-interface StateEntry {
-  state: string;
-  event_time: string;
-  /** The state a dialog_create announced: sorts before updates of the same second. */
-  create: boolean;
-}
-
-export class DialogEntry {
-  callKey: string;
-  t: number;
-  hasCreate = false;
-  dialogType: string | undefined = undefined;
-  direction: string | undefined = undefined;
-  businessDirection: string | undefined = undefined;
-  caller: string | undefined = undefined;
-  callerFromCreate = false;
-  createdAt: string | undefined = undefined;
-  closedAt: string | undefined = undefined;
-  closeCause: string | undefined = undefined;
-  held: boolean | undefined = undefined;
-  heldAt: string | undefined = undefined;
-  meetingUuid: string | undefined = undefined;
-  meetingAt: string | undefined = undefined;
-  fields: Data = EMPTY;
-  states: StateEntry[] = [];
-  /** Arrival order of the close (orders closes of the same second). */
-  closeSeq = 0;
-
-  constructor(
-    readonly uuid: string,
-    t: number,
-  ) {
-    this.callKey = uuid;
-    this.t = t;
-  }
-}
-
-export class CallEntry {
-  dialogs: string[] = [];
-  constructor(readonly key: string) {}
-}
-
 export type CcsCallEntry = CcsCallSnapshot & { t: number };
 export type ConnectionEntry = ConnectionSnapshot & { t: number };
 export type SeanceEntry = SeanceSnapshot & { t: number };
@@ -139,39 +97,6 @@ export function mergeInfo(into: Data, info: Record<string, unknown>): void {
     }
     into[k] = info[k];
   }
-}
-
-/**
- * The party a dialog stands for: EXTERNAL is the customer, CONSULTANT an agent; for a dialog
- * whose create was missed, seed 003's initial_application_info.side (CONTACT / USER).
- */
-export function sideOfEntry(e: DialogEntry | undefined): Side {
-  if (!e) return 'unknown';
-  if (e.dialogType === 'EXTERNAL') return 'customer';
-  if (e.dialogType === 'CONSULTANT') return 'agent';
-  const info = e.fields.initial_application_info;
-  if (isObject(info)) {
-    if (info.side === 'CONTACT') return 'customer';
-    if (info.side === 'USER') return 'agent';
-  }
-  return 'unknown';
-}
-
-export function opposite(side: Side): Side {
-  return side === 'customer' ? 'agent' : side === 'agent' ? 'customer' : 'unknown';
-}
-
-/** Insert a state in event-time order (a create's state before updates of the same second). */
-export function addState(entry: DialogEntry, state: string, time: string, create: boolean): void {
-  const states = entry.states;
-  let i = states.length;
-  while (i > 0) {
-    const prev = states[i - 1];
-    if (prev.event_time > time || (prev.event_time === time && create && !prev.create)) i--;
-    else break;
-  }
-  const next = states.slice(0, i).concat([{ state, event_time: time, create }], states.slice(i));
-  entry.states = next.length > MAX_STATES ? next.slice(next.length - MAX_STATES) : next;
 }
 
 export function setState(

@@ -13,23 +13,18 @@ import type {
   Side,
 } from './api';
 import { cloneOwn, plainData } from './copy';
-import type {
-  CcsCallEntry,
-  ConnectionEntry,
-  DialogEntry,
-  DialogLink,
-  SeanceEntry,
-} from './entries';
+import type { CcsCallEntry, ConnectionEntry, DialogLink, SeanceEntry } from './entries';
+import type { DialogEntry } from './dialog-entry';
 
 export function dialogSnapshot(e: DialogEntry, link: DialogLink | undefined): DialogSnapshot {
   const s: DialogSnapshot = {
     dialog_uuid: e.uuid,
     call_key: e.callKey,
     fields: plainData(e.fields),
-    states: e.states.map((x) => ({ state: x.state, event_time: x.event_time })),
+    states: e.statesOut(),
   };
-  const last = e.states[e.states.length - 1];
-  if (last) s.state = last.state;
+  const last = e.lastState;
+  if (last !== undefined) s.state = last;
   if (e.dialogType !== undefined) s.dialog_type = e.dialogType;
   if (e.direction !== undefined) s.direction = e.direction;
   if (e.businessDirection !== undefined) s.business_direction = e.businessDirection;
