@@ -1,8 +1,9 @@
 /**
  * Operation round trip: message in -> response out through cc-call-control nodes (pause and
  * unpause in turn, each accepted and ended by its response) in a real embedded Node-RED
- * runtime, next to a raw `ws` req/resp round trip to the same simulator in the same run.
- * The simulator runs in this (the bench's) process; both clients run in child processes.
+ * runtime, next to a raw `ws` req/resp round trip to the same simulator in the same run, in
+ * chunks taken in turn so that both see the same load. The simulator runs in this (the
+ * bench's) process; both clients run in child processes, alive side by side.
  */
 import * as path from 'node:path';
 import type { BenchRow } from './types';
@@ -16,86 +17,115 @@ const AGENT = '1001';
 /** Target: time added to a raw ws round trip at the median (ms). */
 const ADDED_MS = 0.1;
 
+/** The round trips are taken in this many chunks, raw and node in turn (load drifts). */
+const CHUNKS = 4;
+const CHUNK_WARMUP = 50;
+
 interface Samples {
   samplesUs: number[];
 }
 
-async function raw(url: string): Promise<Samples & { codes: Record<string, number> }> {
-  const child = new Child(path.join(BENCH_DIST, 'lib', 'raw-client.js'));
-  try {
-    return await child.request(
-      'roundtrip',
-      { url, n: N, warmup: WARMUP, ops: ['pause', 'unpause'], agent: AGENT, params: {} },
-      60_000,
-    );
-  } finally {
-    await child.stop();
-  }
+/** The raw ws client: one connection per chunk. */
+function rawRounds(child: Child, url: string, n: number, warmup: number) {
+  return child.request<Samples & { codes: Record<string, number> }>(
+    'roundtrip',
+    { url, n, warmup, ops: ['pause', 'unpause'], agent: AGENT, params: {} },
+    60_000,
+  );
 }
 
-async function nodeRed(url: string): Promise<Samples & { outcomes: Record<string, number> }> {
+/** Node-RED with two cc-call-control nodes (pause, unpause) between a source and a sink. */
+async function startNodeRed(url: string): Promise<Child> {
   const child = new Child(path.join(BENCH_DIST, 'lib', 'nr-host.js'));
-  try {
-    await child.request('start', { palette: true }, 60_000);
-    const control = (id: string, operation: string) =>
-      onTab({
-        id,
-        type: 'cc-call-control',
-        gateway: 'benchgw',
-        operation,
-        agent: 'payload.agent',
-        agentType: 'msg',
-        params: {},
-        timeout: '',
-        wires: [['benchsink'], ['benchsink'], ['benchsink']],
-      });
-    await child.request('deploy', {
-      flows: [
-        tab(),
-        gateway('benchgw', url),
-        source('benchsrca', 'benchpause'),
-        source('benchsrcb', 'benchunpause'),
-        control('benchpause', 'pause'),
-        control('benchunpause', 'unpause'),
-        sink('benchsink'),
-      ],
+  await child.request('start', { palette: true }, 60_000);
+  const control = (id: string, operation: string) =>
+    onTab({
+      id,
+      type: 'cc-call-control',
+      gateway: 'benchgw',
+      operation,
+      agent: 'payload.agent',
+      agentType: 'msg',
+      params: {},
+      timeout: '',
+      wires: [['benchsink'], ['benchsink'], ['benchsink']],
     });
-    // The gateway connects in the background: the warm-up round trips cover it.
-    const r = await child.request<Samples & { outcomes: Record<string, number> }>(
-      'roundtrip',
-      {
-        sourceIds: ['benchsrca', 'benchsrcb'],
-        n: N,
-        warmup: WARMUP,
-        payload: { agent: AGENT },
-        timeoutMs: 15_000,
-      },
-      120_000,
-    );
-    await child.request('stop', {}, 20_000).catch(() => undefined);
-    return r;
-  } finally {
-    await child.stop();
-  }
+  await child.request('deploy', {
+    flows: [
+      tab(),
+      gateway('benchgw', url),
+      source('benchsrca', 'benchpause'),
+      source('benchsrcb', 'benchunpause'),
+      control('benchpause', 'pause'),
+      control('benchunpause', 'unpause'),
+      sink('benchsink'),
+    ],
+  });
+  return child;
+}
+
+function nodeRounds(child: Child, n: number, warmup: number) {
+  // The gateway connects in the background: the first warm-up round trips cover it.
+  return child.request<Samples & { outcomes: Record<string, number> }>(
+    'roundtrip',
+    {
+      sourceIds: ['benchsrca', 'benchsrcb'],
+      n,
+      warmup,
+      payload: { agent: AGENT },
+      timeoutMs: 15_000,
+    },
+    120_000,
+  );
+}
+
+function add(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
 export async function run(): Promise<BenchRow[]> {
   const sim = new Simulator({ seed: 7 });
   const { url } = await sim.start();
+  const rawChild = new Child(path.join(BENCH_DIST, 'lib', 'raw-client.js'));
+  let nrChild: Child | undefined;
   try {
-    const base = await raw(url);
-    const nr = await nodeRed(url);
-    const base2 = await raw(url);
-    const baseAll = [...base.samplesUs, ...base2.samplesUs];
+    nrChild = await startNodeRed(url);
+    // Chunks of raw and node round trips in turn, each first in every other chunk, so both
+    // see the same machine; an even count each (pause, unpause) leaves the agent as it was.
+    const per = Math.max(2, Math.round(N / CHUNKS / 2) * 2);
+    const baseAll: number[] = [];
+    const nrAll: number[] = [];
+    const codes: Record<string, number> = {};
+    const outcomes: Record<string, number> = {};
+    for (let c = 0; c < CHUNKS; c++) {
+      const warmup = c === 0 ? WARMUP : CHUNK_WARMUP;
+      const rawChunk = async () => {
+        const r = await rawRounds(rawChild, url, per, warmup);
+        baseAll.push(...r.samplesUs);
+        add(codes, r.codes);
+      };
+      const nodeChunk = async () => {
+        const r = await nodeRounds(nrChild as Child, per, warmup);
+        nrAll.push(...r.samplesUs);
+        add(outcomes, r.outcomes);
+      };
+      if (c % 2 === 0) {
+        await rawChunk();
+        await nodeChunk();
+      } else {
+        await nodeChunk();
+        await rawChunk();
+      }
+    }
     const bMed = median(baseAll);
     const bP99 = percentile(baseAll, 99);
-    const nMed = median(nr.samplesUs);
-    const nP99 = percentile(nr.samplesUs, 99);
+    const nMed = median(nrAll);
+    const nP99 = percentile(nrAll, 99);
     const added = (nMed - bMed) / 1000;
-    const outcomes = Object.entries(nr.outcomes)
+    const outputs = Object.entries(outcomes)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    const note = `${N} round trips each (after ${WARMUP} warm-up), pause/unpause in turn on agent ${AGENT}; node outputs: ${outcomes}; raw response codes: ${JSON.stringify(base.codes)}`;
+    const note = `${per * CHUNKS} round trips each in ${CHUNKS} chunks, raw and node in turn (after ${WARMUP} warm-up), pause/unpause in turn on agent ${AGENT}; node outputs: ${outputs}; raw response codes: ${JSON.stringify(codes)}`;
     return [
       {
         name: 'operation round trip, median (cc-call-control in -> out, real runtime)',
@@ -121,6 +151,11 @@ export async function run(): Promise<BenchRow[]> {
       },
     ];
   } finally {
+    if (nrChild) {
+      await nrChild.request('stop', {}, 20_000).catch(() => undefined);
+      await nrChild.stop();
+    }
+    await rawChild.stop();
     await sim.stop();
   }
 }
