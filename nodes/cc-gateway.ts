@@ -109,6 +109,7 @@ export = function ccGateway(RED: NodeAPI): void {
       get connectionStatus(): ConnectionStatus {
         return connection.status;
       },
+      platform: settings.platform,
       hub: (): EventHubApi => connection.hub(),
       register: (
         user: Node,

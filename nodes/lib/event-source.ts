@@ -18,6 +18,7 @@ import {
 import { attachToGateway, EventStatus, filterSet, passes } from './event-node';
 import { nextMsgId } from './msg-id';
 import { onFlowsStoppedForGood, whenFlowsStarted } from './redeploy';
+import type { GatewayConfigNode } from './types';
 
 export interface GatewaySourceSpec {
   type: string;
@@ -33,6 +34,13 @@ export interface GatewaySourceSpec {
   tracks?: readonly EventFamily[];
   /** The node's output settings: one message per event (default) or batches (./event-batch.ts). */
   output?: BatchConfig;
+  /** Other families whose events the node also emits (through the same accept / build). */
+  also?: readonly EventFamily[];
+  /**
+   * Why the node cannot run on this gateway (e.g. a family its platform lacks): the status and
+   * an error say so, and the node stays detached. Undefined: it can.
+   */
+  refuse?(gateway: GatewayConfigNode): string | undefined;
 }
 
 /** The filter fields of the ccsevents nodes (cc-ccs-events, cc-seance-events). */
@@ -72,6 +80,14 @@ export function startGatewaySource(
     node.on('close', () => status.close());
     return false;
   }
+  const gateway = RED.nodes.getNode(gatewayId) as unknown as GatewayConfigNode | null;
+  const refused = gateway ? spec.refuse?.(gateway) : undefined;
+  if (refused !== undefined) {
+    status.setError(refused);
+    node.error(refused);
+    node.on('close', () => status.close());
+    return false;
+  }
   const batch = batchOptions(spec.output);
   const batcher = batch ? new EventBatcher((m) => node.send(m), batch) : undefined;
   // What a node of this id left unsent when it stopped goes first, once this node's flow runs
@@ -102,7 +118,7 @@ export function startGatewaySource(
     if (removed) batcher.flush();
     else holdBatch(node.id, batcher.take(), (t) => node.warn(t));
   };
-  const attached = attachToGateway(RED, node, gatewayId, spec.family, status, (hub) => (event) => {
+  const handler = (hub: EventHubApi) => (event: TrackedEvent) => {
     if (event.source !== 'gateway') return;
     let msg: NodeMessage | undefined;
     try {
@@ -123,7 +139,8 @@ export function startGatewaySource(
       msg._msgid = nextMsgId();
       node.send(msg);
     }
-  });
+  };
+  const attached = attachToGateway(RED, node, gatewayId, spec.family, status, handler);
   if (!attached) {
     status.setError(RED._(`${spec.type}.errors.no-gateway`));
     node.error(RED._(`${spec.type}.errors.no-gateway`));
@@ -137,8 +154,12 @@ export function startGatewaySource(
   const offTracked = (spec.tracks ?? []).map((family) =>
     attached.hub.onEvent(family, () => undefined),
   );
+  const offAlso = (spec.also ?? []).map((family) =>
+    attached.hub.onEvent(family, handler(attached.hub), { key: node.id }),
+  );
   node.on('close', (removed: boolean, done: () => void) => {
     for (const off of offTracked) off();
+    for (const off of offAlso) off({ park: !removed });
     status.close();
     release(removed);
     attached.detach(removed).then(

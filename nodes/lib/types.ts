@@ -10,6 +10,8 @@ import type { EventHubApi } from '../../src/hub/api';
 export interface GatewayConfigNode extends Node {
   /** The client; created on first register, undefined after the last deregister. */
   readonly client: GatewayClientApi | undefined;
+  /** The platform the connection speaks: `ccflow`, `era` or `tinet`. */
+  readonly platform?: string;
   /** The event hub; created on first use. */
   hub(): EventHubApi;
   /** `onNotice` hears of `gap` (events may be lost), `kickout` and `shutdown` notices. */

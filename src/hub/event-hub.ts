@@ -51,7 +51,7 @@ interface FamilyState {
   subscription?: Subscription;
 }
 
-const FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs'];
+const FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs', 'call'];
 const LAZY = Object.freeze({ lazy: true });
 
 class EventHub implements EventHubApi {
@@ -69,7 +69,12 @@ class EventHub implements EventHubApi {
     private readonly options: EventHubOptions,
   ) {
     this.tracker = options.tracker ?? new CallTracker(options);
-    this.families = { agent: { listeners: [] }, dialog: { listeners: [] }, ccs: { listeners: [] } };
+    this.families = {
+      agent: { listeners: [] },
+      dialog: { listeners: [] },
+      ccs: { listeners: [] },
+      call: { listeners: [] },
+    };
     if (client) this.offAgent = client.on('agent', '*', (frame) => this.onAgentFrame(frame));
     const sweepMs = options.sweepMs ?? DEFAULT_SWEEP_MS;
     if (sweepMs > 0) {
@@ -189,7 +194,9 @@ class EventHub implements EventHubApi {
       const handler =
         family === 'dialog'
           ? (frame: GatewayEvent) => this.onDialogFrame(frame)
-          : (frame: GatewayEvent) => this.onCcsFrame(frame);
+          : family === 'call'
+            ? (frame: GatewayEvent) => this.onCallFrame(frame)
+            : (frame: GatewayEvent) => this.onCcsFrame(frame);
       state.off = client.on(family, '*', handler);
     }
     try {
@@ -252,6 +259,18 @@ class EventHub implements EventHubApi {
       this.report(err, event);
     }
     this.dispatch(this.families.ccs.listeners, event);
+  }
+
+  /** Era / Incoplax callevents: dispatched as they come (the tracker keeps no call family). */
+  private onCallFrame(frame: GatewayEvent): void {
+    const event: TrackedEvent = {
+      family: 'call',
+      name: frame.name,
+      data: frame.data,
+      source: 'gateway',
+      frame,
+    };
+    this.dispatch(this.families.call.listeners, event);
   }
 
   private onAgentFrame(frame: GatewayEvent): void {

@@ -57,6 +57,7 @@
  *   refused by the ingress (the platform retries it).
  */
 import type { Logger } from '../client/api';
+import type { EventFamily } from '../protocol/catalogue';
 import type { Data, EventFrame, RespFrame } from '../protocol/types';
 
 /** An event of one of the three families, as a driver reports it (the ccflow wire frame shape). */
@@ -182,6 +183,11 @@ export interface PlatformDriver {
   /** Why a URL cannot be used on this platform, or undefined when it can. */
   checkUrl(url: unknown): string | undefined;
   carries(op: string): Carriage;
+  /**
+   * The event families the platform can deliver (absent: `agent`, `dialog` and `ccs`). A node
+   * asking for a family its gateway's platform lacks says so instead of staying silent.
+   */
+  readonly families?: readonly EventFamily[];
   /** Open one link; may throw (bad URL and the like): the client retries with backoff. */
   open(request: OpenRequest): PlatformLink;
 }

@@ -2,8 +2,8 @@
  * The platforms the palette can speak, for the editor and the docs: each one's label and which
  * catalogue operations it carries (the others end `failed` / `unsupported` at once).
  */
-import { OPERATIONS } from '../protocol/catalogue';
-import { carriageTable, type Carriage } from './api';
+import { OPERATIONS, type EventFamily } from '../protocol/catalogue';
+import { carriageTable, type Carriage, type PlatformDriver } from './api';
 import { CcflowDriver } from './ccflow/driver';
 import { EraDriver } from './era/driver';
 import { TinetDriver } from './tinet/driver';
@@ -12,26 +12,45 @@ export interface PlatformInfo {
   readonly label: string;
   /** Operation name -> whether the platform carries it (and why not). */
   readonly operations: Record<string, Carriage>;
+  /** The event families the platform delivers. */
+  readonly families: readonly EventFamily[];
+}
+
+/** The families a driver delivers when it does not say. */
+const DEFAULT_FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs'];
+
+/** One driver of each platform, for what the editor and the nodes ask (never connected). */
+const SAMPLES: Readonly<Record<string, { label: string; driver: () => PlatformDriver }>> = {
+  ccflow: {
+    label: 'ccflow gateway',
+    driver: () => new CcflowDriver({ tenant: '', username: '', password: '' }),
+  },
+  era: { label: 'Era / Incoplax', driver: () => new EraDriver({ auth: 'token' }) },
+  tinet: { label: 'Tinet CTI Cloud', driver: () => new TinetDriver({ id: '', token: '' }) },
+};
+
+/** The event families a platform delivers (unknown platforms: the ccflow defaults). */
+export function platformFamilies(platform: string | undefined): readonly EventFamily[] {
+  const sample = SAMPLES[platform ?? 'ccflow'] ?? SAMPLES.ccflow;
+  return sample.driver().families ?? DEFAULT_FAMILIES;
+}
+
+/** The label of a platform, for messages. */
+export function platformLabel(platform: string | undefined): string {
+  return (SAMPLES[platform ?? 'ccflow'] ?? SAMPLES.ccflow).label;
 }
 
 /** Platform id -> what the editor shows about it. */
 export function platformsJson(): Record<string, PlatformInfo> {
   const names = OPERATIONS.map((o) => o.name);
-  return {
-    ccflow: {
-      label: 'ccflow gateway',
-      operations: carriageTable(
-        new CcflowDriver({ tenant: '', username: '', password: '' }),
-        names,
-      ),
-    },
-    era: {
-      label: 'Era / Incoplax',
-      operations: carriageTable(new EraDriver({ auth: 'token' }), names),
-    },
-    tinet: {
-      label: 'Tinet CTI Cloud',
-      operations: carriageTable(new TinetDriver({ id: '', token: '' }), names),
-    },
-  };
+  const out: Record<string, PlatformInfo> = {};
+  for (const [id, sample] of Object.entries(SAMPLES)) {
+    const driver = sample.driver();
+    out[id] = {
+      label: sample.label,
+      operations: carriageTable(driver, names),
+      families: driver.families ?? DEFAULT_FAMILIES,
+    };
+  }
+  return out;
 }

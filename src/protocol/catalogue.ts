@@ -7,14 +7,22 @@
  * operations and their events, seed 003 for dialog webhooks, seed 004 for ccsevents).
  */
 
-export type EventFamily = 'agent' | 'dialog' | 'ccs';
+/**
+ * `call`: Era / Incoplax `callevents` (telephony events per call leg), only on that platform and
+ * only when a node asks for them; their names are the platform's own (not a catalogue list).
+ */
+export type EventFamily = 'agent' | 'dialog' | 'ccs' | 'call';
 
 /** The subscription class of each family, as used in event patterns (`ccsevents.*`). */
 export const FAMILY_CLASS: Readonly<Record<EventFamily, string>> = {
   agent: 'agent',
   dialog: 'dialog',
   ccs: 'ccsevents',
+  call: 'callevents',
 };
+
+/** An event name of a family whose names are the platform's own (`call`). */
+export const OPEN_EVENT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export type ParamType = 'string' | 'integer' | 'object' | 'boolean';
 
@@ -498,6 +506,8 @@ export const EVENT_NAMES: Readonly<Record<EventFamily, readonly string[]>> = {
   agent: AGENT_EVENT_NAMES,
   dialog: DIALOG_EVENTS,
   ccs: CCS_EVENTS,
+  // callevents: the platform's own names (OPEN_EVENT_NAME), none listed here.
+  call: [],
 };
 
 export interface EndDecision {

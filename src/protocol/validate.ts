@@ -10,7 +10,14 @@ import framesSchema from './schemas/frames.json';
 import dialogSchema from './schemas/dialog-event.json';
 import ccsSchema from './schemas/ccs-event.json';
 import agentSchema from './schemas/agent-event.json';
-import { getOperation, type EventFamily, type OperationSpec, type ParamSpec } from './catalogue';
+import callSchema from './schemas/call-event.json';
+import {
+  OPEN_EVENT_NAME,
+  getOperation,
+  type EventFamily,
+  type OperationSpec,
+  type ParamSpec,
+} from './catalogue';
 import { guardParams } from './params-guard';
 import type { ClientFrame, ServerFrame } from './types';
 import { ERROR_CODES } from './types';
@@ -62,6 +69,7 @@ function ajv(): AjvClass {
   a.addSchema(dialogSchema);
   a.addSchema(ccsSchema);
   a.addSchema(agentSchema);
+  a.addSchema(callSchema);
   ajvInstance = a;
   return a;
 }
@@ -92,7 +100,7 @@ function byEventRefs(schema: {
   );
 }
 
-const eventDataRefs: Record<EventFamily, Map<string, string>> = {
+const eventDataRefs: Record<Exclude<EventFamily, 'call'>, Map<string, string>> = {
   agent: byEventRefs(agentSchema),
   ccs: byEventRefs(ccsSchema),
   dialog: new Map(
@@ -102,6 +110,8 @@ const eventDataRefs: Record<EventFamily, Map<string, string>> = {
     ]),
   ),
 };
+/** callevents: any name matching OPEN_EVENT_NAME, one schema for every name's data. */
+const CALL_DATA_REF = `${callSchema.$id}#/$defs/data`;
 const eventDataFns = new Map<string, ValidateFunction>();
 
 /** Render ajv's first error as one precise sentence naming the field. */
@@ -175,7 +185,12 @@ export function checkEventData(
   name: string,
   data: unknown,
 ): Invalid | undefined {
-  const ref = eventDataRefs[family]?.get(name);
+  const ref =
+    family === 'call'
+      ? OPEN_EVENT_NAME.test(name)
+        ? CALL_DATA_REF
+        : undefined
+      : eventDataRefs[family]?.get(name);
   if (ref === undefined) {
     return {
       ok: false,

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { SimulatorOptions } from './api';
-import { ERA_PATHS } from '../platforms/era/mapping';
+import { ERA_PATHS, REST } from '../platforms/era/mapping';
 import { DEFAULT_ERA_TOKEN } from './contact-center/faces/era';
 import { loadScenarioFile } from './scenario';
 import { Simulator } from './simulator';
@@ -207,8 +207,10 @@ async function main(): Promise<void> {
     const shown = token === DEFAULT_ERA_TOKEN ? token : '<token>';
     process.stdout.write(
       `${url}${ERA_PATHS.token(shown)}\n` +
-        `  Era / Incoplax WebSocket API: frames ["method", {params}], subscribe to ccsevents.*; ` +
-        `also ${url}${ERA_PATHS.user} with HTTP Basic user ${Object.keys(users)[0]}\n` +
+        `  Era / Incoplax WebSocket API: frames ["method", {params}], subscribe to ccsevents.* ` +
+        `(and callevents.*); also ${url}${ERA_PATHS.user} with HTTP Basic user ${Object.keys(users)[0]}\n` +
+        `  REST call control: ${url.replace(/^ws/, 'http')}${REST.callsPath} ` +
+        `(${REST.tokenHeader}: ${REST.tokenValue(shown)})\n` +
         `  agents ${sim.model.agentIds().join(', ')}; speed x${o.speed ?? 1}; inbound ${o.inboundPerMinute ?? 0}/min\n`,
     );
   } else if (parsed.platform === 'tinet') {

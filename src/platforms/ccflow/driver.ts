@@ -34,6 +34,7 @@ const CARRIED: Carriage = { carried: true };
 export class CcflowDriver implements PlatformDriver {
   readonly platform = 'ccflow';
   readonly resume = 'replay' as const;
+  readonly families = ['agent', 'dialog', 'ccs'] as const;
   readonly secrets: readonly string[];
 
   constructor(private readonly o: CcflowDriverOptions) {

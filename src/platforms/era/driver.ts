@@ -3,8 +3,9 @@
  * `/ws/token/v1/<token>` (an integration point's token) or `/ws` (a user's authorisation); no
  * login frame (the URL token or the upgrade's authorisation is the login: a 401 / 403 answer is
  * a refused login); frames `["method", {params}]`; subscriptions through `subscribe` with the
- * same `id` on renewal and `expires: 0` to unsubscribe; notifications mapped onto the ccs
- * family. No sequence numbers on this wire: resume = `resubscribe` (the client re-subscribes at
+ * same `id` on renewal and `expires: 0` to unsubscribe; ccsevents notifications mapped onto the
+ * ccs family, callevents (when a node asks for them) onto the call family under their own
+ * names. No sequence numbers on this wire: resume = `resubscribe` (the client re-subscribes at
  * once after a reconnect and raises a `gap` notice). Liveness: WebSocket-level ping / pong.
  * Operations: REST call control `/uc/calls` on the same host and port (./operations.ts,
  * ./rest.ts); a preview call's progress is read from the ccsevents of a subscription the link
@@ -14,7 +15,7 @@
  * Everything the public documents leave open is in ./mapping.ts, the one table.
  */
 import crypto from 'node:crypto';
-import { CCS_EVENTS, FAMILY_CLASS } from '../../protocol/catalogue';
+import { CCS_EVENTS, FAMILY_CLASS, OPEN_EVENT_NAME } from '../../protocol/catalogue';
 import type { Data } from '../../protocol/types';
 import type {
   Carriage,
@@ -64,6 +65,7 @@ const RECENT_NOTIFICATIONS = 256;
 export class EraDriver implements PlatformDriver {
   readonly platform = 'era';
   readonly resume = 'resubscribe' as const;
+  readonly families = ['ccs', 'call'] as const;
   readonly secrets: readonly string[];
 
   constructor(private readonly o: EraDriverOptions) {
@@ -210,7 +212,8 @@ class EraLink implements PlatformLink {
 
   sendSubscribe(r: SubscribeRequest): void {
     const ccs = `${FAMILY_CLASS.ccs}.`;
-    const other = r.events.filter((p) => !p.startsWith(ccs));
+    const call = `${FAMILY_CLASS.call}.`;
+    const other = r.events.filter((p) => !p.startsWith(ccs) && !p.startsWith(call));
     if (other.length > 0 && r.expires > 0) {
       // dialog and agent events do not exist on this platform: refused here, nothing sent.
       setImmediate(() =>
@@ -219,7 +222,7 @@ class EraLink implements PlatformLink {
           id: r.id,
           code: 400,
           errorCode: 'UNSUPPORTED',
-          message: `era: no ${other.join(', ')} events on this platform (only ${ERA_CLASSES.ccs})`,
+          message: `era: no ${other.join(', ')} events on this platform (only ${ERA_CLASSES.ccs} and ${ERA_CLASSES.call})`,
           expires: 0,
         }),
       );
@@ -336,14 +339,20 @@ class EraLink implements PlatformLink {
       }
       return;
     }
-    if ((cls !== undefined && cls !== ERA_CLASSES.ccs) || !CCS_NAMES.has(event)) {
+    // callevents: the platform's own names (not the 19 ccs ones), delivered as the call family.
+    const family = cls === ERA_CLASSES.call ? 'call' : 'ccs';
+    const known =
+      family === 'call'
+        ? OPEN_EVENT_NAME.test(event)
+        : (cls === undefined || cls === ERA_CLASSES.ccs) && CCS_NAMES.has(event);
+    if (!known) {
       this.h.problem('UNMAPPED_EVENT', `era: ${String(cls ?? '?')}.${event} is not mapped`);
       return;
     }
-    if (this.duplicate(`${event}|${JSON.stringify(data)}`, sub)) return;
+    if (this.duplicate(`${family}|${event}|${JSON.stringify(data)}`, sub)) return;
     this.h.event({
       type: 'event',
-      family: 'ccs',
+      family,
       name: event,
       seq: 0,
       ts: Date.now(),

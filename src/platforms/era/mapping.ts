@@ -17,15 +17,17 @@
  *
  * NOT settled by the public documents (every entry marked UNVERIFIED below): the notification
  * frame's method name, its field names, the shape of `result`, the per-object field names of a
- * ccs event, how `/ws` takes a user's authorisation, and the whole of the REST call control
- * (`/uc/calls`: request bodies, answers, the token's header, which ccsevents end an operation).
+ * ccs event, the names and fields of callevents, how `/ws` takes a user's authorisation, and
+ * the whole of the REST call control (`/uc/calls`: request bodies, answers, the token's header,
+ * which ccsevents end an operation).
  *
  * HOW TO VERIFY against an installation: open `https://<your installation>/integration/ws_sandbox.html`
  * (every installation serves this WebSocket sandbox page), connect with your integration
  * point's token, send the subscribe frame this driver sends (see `subscribeFrame` below), place
  * a test call and read the frames that arrive. Compare them with the entries below: the method
  * of a notification with NOTIFICATION.methods, its keys with NOTIFICATION.*Keys, the data's keys
- * with CCS_FIELDS, and a `subscribe_result` with RESULT_OK. Correct this file (first candidate =
+ * with CCS_FIELDS, and a `subscribe_result` with RESULT_OK; subscribe `callevents.*` too and
+ * compare their names with CALL_EVENTS_FROM_CCS. Correct this file (first candidate =
  * what the simulator sends), run `npm test`, and the driver and the simulator follow.
  */
 import type { Data } from '../../protocol/types';
@@ -92,6 +94,29 @@ export const CCS_FIELDS: Readonly<Record<string, readonly string[]>> = {
   digit: ['digit', 'dtmf'],
   info: ['info'],
 };
+
+/**
+ * UNVERIFIED: callevents (the documented class of telephony events per call). The documents
+ * name neither its events nor their fields: the driver takes any event name of the class (the
+ * catalogue's OPEN_EVENT_NAME) and reads its data through CCS_FIELDS, and delivers it as a
+ * `call`-family event under its own name. The simulator writes one callevent per change of a
+ * call leg in the model, named here (ccs event of the leg -> callevents name).
+ */
+export const CALL_EVENTS_FROM_CCS: Readonly<Record<string, string>> = {
+  call_create: 'call_start',
+  call_set_state: 'call_state',
+  call_delete: 'call_end',
+};
+
+/** The data fields a simulated callevent carries (our names; written through CCS_FIELDS). */
+export const CALL_EVENT_FIELDS: readonly string[] = [
+  'domain',
+  'call_id',
+  'seance_id',
+  'state',
+  'number',
+  'info',
+];
 
 /**
  * UNVERIFIED: how `/ws` takes a user's authorisation. The documents say it needs one; this

@@ -44,6 +44,7 @@ export function tinetUrlProblem(url: unknown): string | undefined {
 export class TinetDriver implements PlatformDriver {
   readonly platform = 'tinet';
   readonly resume = 'resubscribe' as const;
+  readonly families = ['agent'] as const;
   readonly secrets: readonly string[];
 
   constructor(private readonly o: TinetDriverOptions) {

@@ -28,8 +28,11 @@ import type { Emission } from '../types';
 import type { Face, FaceHost, FaceStats } from './face';
 import { loginAccepted } from '../../logins';
 
+/** The event classes of this protocol (callevents are Era / Incoplax's, not ours). */
 const CLASS_TO_FAMILY: Readonly<Record<string, EventFamily>> = Object.fromEntries(
-  (Object.entries(FAMILY_CLASS) as [EventFamily, string][]).map(([f, c]) => [c, f]),
+  (Object.entries(FAMILY_CLASS) as [EventFamily, string][])
+    .filter(([f]) => f !== 'call')
+    .map(([f, c]) => [c, f]),
 );
 
 const RESP_CODE: Readonly<Record<string, number>> = {
@@ -381,6 +384,15 @@ export class CcflowFace implements Face {
       const dot = p.indexOf('.');
       const family = CLASS_TO_FAMILY[p.slice(0, dot)];
       const name = p.slice(dot + 1);
+      if (p.slice(0, dot) === FAMILY_CLASS.call) {
+        // An unknown class of this protocol (BAD_FRAME, as protocol.md says), named clearly.
+        return respond(
+          400,
+          ERROR_CODES.badFrame,
+          `${FAMILY_CLASS.call} are an Era / Incoplax event class: this protocol has none`,
+          0,
+        );
+      }
       if (!family) return respond(400, ERROR_CODES.badFrame, `unknown event class in "${p}"`, 0);
       if (name === '*') families.add(family);
       else if (EVENT_NAMES[family].includes(name)) names.add(`${family}.${name}`);

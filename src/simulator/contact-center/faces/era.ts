@@ -4,7 +4,8 @@
  * (a user's authorisation, HTTP Basic here); frames `["method", {params}]`; `subscribe` with
  * `qid`, `objects`, `events`, `expires`, `id`, `exargs`, answered `["subscribe_result", {qid,
  * result, ...}]`, renewed with the same `id`, `expires: 0` unsubscribes; one notification per
- * matching subscription for every ccs event of the model. No sequence numbers, no replay.
+ * matching subscription for every ccs event of the model, and a callevent for every change of
+ * a call leg to the subscriptions that ask for `callevents`. No sequence numbers, no replay.
  *
  * What the public documents leave open (the notification's method and keys, the data's field
  * names, the shape of `result`) is written from src/platforms/era/mapping.ts, the one table the
@@ -14,6 +15,8 @@ import type http from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import { CCS_EVENTS, MAX_FRAME_CHARS } from '../../../protocol';
 import {
+  CALL_EVENTS_FROM_CCS,
+  CALL_EVENT_FIELDS,
   ERA_CLASSES,
   ERA_PATHS,
   REST,
@@ -39,6 +42,9 @@ interface EraSub {
   /** Every ccs event (`ccsevents.*`), or the named ones. */
   all: boolean;
   names: Set<string>;
+  /** Every callevent (`callevents.*`), or the named ones. */
+  callAll: boolean;
+  callNames: Set<string>;
   /** Domains the subscription is limited to (`objects`), null for `any`. */
   objects: Set<string> | null;
   expiresAt: number;
@@ -47,6 +53,13 @@ interface EraSub {
 interface EraConn {
   ws: WebSocket;
   subs: Map<string, EraSub>;
+}
+
+/** A callevent's data from the ccs event of its leg (the fields mapping.ts lists). */
+function callEventData(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of CALL_EVENT_FIELDS) if (data[k] !== undefined) out[k] = data[k];
+  return out;
 }
 
 function pathOf(req: http.IncomingMessage): string {
@@ -178,12 +191,18 @@ export class EraFace implements Face {
     if (!Array.isArray(events) || events.length === 0) return 'events must be a non-empty array';
     let all = false;
     const names = new Set<string>();
+    let callAll = false;
+    const callNames = new Set<string>();
     for (const e of events) {
       if (typeof e !== 'string') return 'events must be strings';
       const dot = e.indexOf('.');
       const cls = dot < 0 ? e : e.slice(0, dot);
       const name = dot < 0 ? '*' : e.slice(dot + 1);
-      if (cls === ERA_CLASSES.call) continue; // accepted; this simulator emits no callevents
+      if (cls === ERA_CLASSES.call) {
+        if (name === '*') callAll = true;
+        else callNames.add(name);
+        continue;
+      }
       if (cls !== ERA_CLASSES.ccs) return `unknown event class "${cls}"`;
       if (name === '*') all = true;
       else if (CCS_NAMES.has(name)) names.add(name);
@@ -200,6 +219,8 @@ export class EraFace implements Face {
       id,
       all,
       names,
+      callAll,
+      callNames,
       objects: domains,
       expiresAt: Date.now() + expires * 1000,
     });
@@ -209,14 +230,18 @@ export class EraFace implements Face {
   deliver(e: Emission): void {
     if (e.family !== 'ccs' || this.conns.size === 0) return;
     const now = Date.now();
+    const callName = CALL_EVENTS_FROM_CCS[e.name];
+    let callData: Record<string, unknown> | undefined;
     for (const conn of this.conns) {
       for (const sub of conn.subs.values()) {
         if (sub.expiresAt <= now) {
           conn.subs.delete(sub.id);
           continue;
         }
-        if (!sub.all && !sub.names.has(e.name)) continue;
         if (sub.objects && !sub.objects.has(e.data.domain as string)) continue;
+        const ccs = sub.all || sub.names.has(e.name);
+        const call = callName !== undefined && (sub.callAll || sub.callNames.has(callName));
+        if (!ccs && !call) continue;
         const ws = conn.ws;
         if (ws.readyState !== WebSocket.OPEN) continue;
         if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -224,8 +249,15 @@ export class EraFace implements Face {
           ws.terminate();
           break;
         }
-        ws.send(JSON.stringify(notificationFrame(sub.id, ERA_CLASSES.ccs, e.name, e.data)));
-        this.counters.eventsSent++;
+        if (ccs) {
+          ws.send(JSON.stringify(notificationFrame(sub.id, ERA_CLASSES.ccs, e.name, e.data)));
+          this.counters.eventsSent++;
+        }
+        if (call) {
+          callData ??= callEventData(e.data);
+          ws.send(JSON.stringify(notificationFrame(sub.id, ERA_CLASSES.call, callName, callData)));
+          this.counters.eventsSent++;
+        }
       }
     }
   }
