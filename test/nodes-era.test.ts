@@ -12,6 +12,7 @@ import { GatewayClient } from '../src/client/gateway-client';
 import type { GatewayEvent } from '../src/client/api';
 import type { GatewayConfigNode } from '../nodes/lib/types';
 import type { SimulatorApi } from '../src/simulator/api';
+import { Simulator } from '../src/simulator/simulator';
 import { until } from './support/wait';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -204,6 +205,46 @@ describe('nodes on an Era / Incoplax gateway (embedded simulator in Era mode)', 
     assert.equal(failed[0].crm, 'lead-8');
     assert.equal(failed[0].cc.reason, 'refused');
     assert.match(failed[0].cc.message, /HTTP 409: .*not possible while agent 1001/);
+  });
+
+  it('a bad token is refused: the preview call ends failed without reaching the platform, the token never logged', async () => {
+    const sim = new Simulator({ speed: 20, eraTokens: ['the-right-token'] });
+    const { url } = await sim.start();
+    try {
+      await helper.load(
+        [gatewayModule, previewModule],
+        [
+          {
+            id: 'gw',
+            type: 'cc-gateway',
+            mode: 'remote',
+            url,
+            platform: 'era',
+            eraAuth: 'token',
+            heartbeat: 0,
+            reconnectInitial: 0.02,
+            reconnectMax: 0.1,
+          },
+          flow.find((n) => n.id === 'preview'),
+          { id: 'bridged', type: 'helper', z: 'tab1' },
+          { id: 'failed', type: 'helper', z: 'tab1' },
+        ],
+        { gw: { token: 'a-wrong-token-55' } },
+      );
+      const failed = collect('failed');
+      const gw = helper.getNode('gw') as GatewayConfigNode;
+      await until('refused', () => gw.connectionStatus.state === 'authFailed');
+      helper.getNode('preview').receive({ payload: {}, crm: 'lead-x' });
+      await until('failed output', () => failed.length === 1);
+      assert.equal(failed[0].crm, 'lead-x');
+      assert.equal(failed[0].cc.reason, 'disconnected');
+      assert.match(failed[0].cc.message, /HTTP 401/);
+      assert.equal(sim.stats().requests, 0, 'no request reached the platform');
+      assert.ok(!JSON.stringify(helper.log().args).includes('a-wrong-token-55'));
+    } finally {
+      await helper.unload();
+      await sim.dispose();
+    }
   });
 
   it('an operation Era cannot carry ends failed / unsupported at once, with nothing sent', async () => {
