@@ -226,7 +226,7 @@ export class CallTracker implements CallTrackerApi, DialogViews {
       ];
       const now = this.clock();
       expireFront(this.links, now, this.limits.ttlMs, () => this.counts.evicted++);
-      expireFront(this.ccs.seances, now, this.limits.ttlMs, () => this.counts.evicted++);
+      this.ccs.seances.expireFront(now, this.limits.ttlMs, () => this.counts.evicted++);
       const agentId = who === undefined ? undefined : this.intern.of(who);
       const seance = seanceId ? this.ccs.upsertSeance(seanceId, now) : undefined;
       if (seance) {

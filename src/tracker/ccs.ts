@@ -5,7 +5,7 @@
  */
 import { CCS_EVENTS } from '../protocol/catalogue';
 import type { Data } from '../protocol/types';
-import { appended, expireFront, upsert } from './bounded-map';
+import { appended, TouchMap } from './bounded-map';
 import { ownCopy, type Interner } from './copy';
 import {
   MAX_DTMF,
@@ -111,22 +111,24 @@ function addDomain(o: { domains?: string[] }, domain: string): void {
 }
 
 /** When the front (least recently touched) entry of a touch-ordered map expires. */
-function frontDue(map: Map<string, { t: number }>, ttl: number): number {
-  for (const e of map.values()) return e.t + ttl;
-  return Infinity;
+function frontDue(map: TouchMap<{ t: number }>, ttl: number): number {
+  const t = map.frontT();
+  return t === undefined ? Infinity : t + ttl;
 }
 
 export class CcsStore {
-  readonly calls = new Map<string, CcsCallEntry>();
-  readonly connections = new Map<string, ConnectionEntry>();
-  readonly seances = new Map<string, SeanceEntry>();
+  readonly calls = new TouchMap<CcsCallEntry>();
+  readonly connections = new TouchMap<ConnectionEntry>();
+  readonly seances = new TouchMap<SeanceEntry>();
   /**
    * The last event applied and the domains its copies came for. A platform sends an event of a
    * call once per domain taking part, one copy after the other: a copy for a domain not seen
    * in this run is the same fact and only adds its domain. The same event again for a domain
    * already seen is a new event (a digit pressed twice).
    */
-  private last: { input: CcsInput; domains: Set<string> } | undefined;
+  private last: CcsInput | undefined;
+  /** The domains the last event's copies came for (reused: no allocation per event). */
+  private lastDomains: string[] = [];
   /**
    * No entry of the three maps expires before this time (epoch ms): the earliest touch time of
    * a front entry plus the TTL, or earlier. Every upsert lowers it to its own expiry when that
@@ -168,15 +170,18 @@ export class CcsStore {
     const domain = input.domain;
     if (domain !== undefined) {
       const last = this.last;
-      const copy = last !== undefined && !last.domains.has(domain) && sameEvent(last.input, input);
+      const seen = this.lastDomains;
+      const copy = last !== undefined && !seen.includes(domain) && sameEvent(last, input);
       if (call) addDomain(call, domain);
       if (conn) addDomain(conn, domain);
       if (seance) addDomain(seance, domain);
       if (copy) {
-        last.domains.add(domain);
+        seen.push(domain);
         return { call, conn, seance };
       }
-      this.last = { input, domains: new Set([domain]) };
+      this.last = input;
+      if (seen.length === 1) seen[0] = domain;
+      else this.lastDomains = [domain];
     } else this.last = undefined;
 
     if (own) {
@@ -251,63 +256,59 @@ export class CcsStore {
     return { call, conn, seance };
   }
 
+  private readonly evicted = (): void => {
+    this.counts.evicted++;
+  };
+
   upsertCall(id: string, now: number): CcsCallEntry {
     this.expiresAt(now);
-    return upsert(
-      this.calls,
-      id,
-      now,
-      this.limits.maxEntries,
-      () => this.counts.evicted++,
-      () => ({
-        call_id: id,
-        states: [],
-        connection_ids: [],
-        info: {},
-        t: now,
-      }),
+    return (
+      this.calls.touch(id, now) ??
+      this.calls.insert(
+        id,
+        { call_id: id, states: [], connection_ids: [], info: {}, t: now },
+        this.limits.maxEntries,
+        this.evicted,
+      )
     );
   }
 
   upsertConnection(id: string, now: number): ConnectionEntry {
     this.expiresAt(now);
-    return upsert(
-      this.connections,
-      id,
-      now,
-      this.limits.maxEntries,
-      () => this.counts.evicted++,
-      () => ({
-        connection_id: id,
-        call_ids: [],
-        info: {},
-        t: now,
-      }),
+    return (
+      this.connections.touch(id, now) ??
+      this.connections.insert(
+        id,
+        { connection_id: id, call_ids: [], info: {}, t: now },
+        this.limits.maxEntries,
+        this.evicted,
+      )
     );
   }
 
   upsertSeance(id: string, now: number): SeanceEntry {
     this.expiresAt(now);
-    return upsert(
-      this.seances,
-      id,
-      now,
-      this.limits.maxEntries,
-      () => this.counts.evicted++,
-      () => ({
-        seance_id: id,
-        states: [],
-        call_ids: [],
-        connection_ids: [],
-        numbers: [],
-        info: {},
-        t: now,
-      }),
+    return (
+      this.seances.touch(id, now) ??
+      this.seances.insert(
+        id,
+        {
+          seance_id: id,
+          states: [],
+          call_ids: [],
+          connection_ids: [],
+          numbers: [],
+          info: {},
+          t: now,
+        },
+        this.limits.maxEntries,
+        this.evicted,
+      )
     );
   }
 
   /** The entry, unless it outlived the TTL (then it is evicted). */
-  live<E extends { t: number }>(map: Map<string, E>, id: string): E | undefined {
+  live<E extends { t: number }>(map: TouchMap<E>, id: string): E | undefined {
     const e = typeof id === 'string' ? map.get(id) : undefined;
     if (e && this.clock() - e.t >= this.limits.ttlMs) {
       map.delete(id);
@@ -325,12 +326,11 @@ export class CcsStore {
 
   /** Evict the entries untouched for the TTL. */
   expire(now: number): number {
-    const count = () => this.counts.evicted++;
     const ttl = this.limits.ttlMs;
     const n =
-      expireFront(this.calls, now, ttl, count) +
-      expireFront(this.connections, now, ttl, count) +
-      expireFront(this.seances, now, ttl, count);
+      this.calls.expireFront(now, ttl, this.evicted) +
+      this.connections.expireFront(now, ttl, this.evicted) +
+      this.seances.expireFront(now, ttl, this.evicted);
     this.due = Math.min(
       frontDue(this.calls, ttl),
       frontDue(this.connections, ttl),
