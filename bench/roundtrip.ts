@@ -79,6 +79,14 @@ function nodeRounds(child: Child, n: number, warmup: number) {
   );
 }
 
+/** CPU time (user + system, µs) a child spends in `work`. */
+async function cpuOf(child: Child, work: () => Promise<void>): Promise<number> {
+  const a = await child.request<NodeJS.CpuUsage>('cpu');
+  await work();
+  const b = await child.request<NodeJS.CpuUsage>('cpu');
+  return b.user - a.user + (b.system - a.system);
+}
+
 function add(into: Record<string, number>, from: Record<string, number>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
@@ -97,18 +105,24 @@ export async function run(): Promise<BenchRow[]> {
     const nrAll: number[] = [];
     const codes: Record<string, number> = {};
     const outcomes: Record<string, number> = {};
+    const cpu = { raw: 0, node: 0, rounds: 0 };
     for (let c = 0; c < CHUNKS; c++) {
       const warmup = c === 0 ? WARMUP : CHUNK_WARMUP;
       const rawChunk = async () => {
-        const r = await rawRounds(rawChild, url, per, warmup);
-        baseAll.push(...r.samplesUs);
-        add(codes, r.codes);
+        cpu.raw += await cpuOf(rawChild, async () => {
+          const r = await rawRounds(rawChild, url, per, warmup);
+          baseAll.push(...r.samplesUs);
+          add(codes, r.codes);
+        });
       };
       const nodeChunk = async () => {
-        const r = await nodeRounds(nrChild as Child, per, warmup);
-        nrAll.push(...r.samplesUs);
-        add(outcomes, r.outcomes);
+        cpu.node += await cpuOf(nrChild as Child, async () => {
+          const r = await nodeRounds(nrChild as Child, per, warmup);
+          nrAll.push(...r.samplesUs);
+          add(outcomes, r.outcomes);
+        });
       };
+      cpu.rounds += per + warmup;
       if (c % 2 === 0) {
         await rawChunk();
         await nodeChunk();
@@ -137,7 +151,7 @@ export async function run(): Promise<BenchRow[]> {
         target: `added time <= ${ADDED_MS} ms at the median`,
         met: added <= ADDED_MS,
         meets: (r) => r.baselineValue !== undefined && r.value - r.baselineValue <= ADDED_MS,
-        note: `added ${round(added, 3)} ms; ${note}`,
+        note: `added ${round(added, 3)} ms; process CPU (all threads, user + system) per round trip, warm-up included: node runtime ${round(cpu.node / cpu.rounds, 1)} µs, raw client ${round(cpu.raw / cpu.rounds, 1)} µs; ${note}`,
       },
       {
         name: 'operation round trip, p99',

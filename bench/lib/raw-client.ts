@@ -3,6 +3,7 @@
  * but JSON.parse on each frame.
  *   ingest { url, expected, timeoutMs }            -> { count, ms, timedOut }
  *   roundtrip { url, n, warmup, ops, agent, params } -> { samplesUs, codes }
+ *   cpu                                            -> process.cpuUsage() (user, system µs)
  */
 import WebSocket from 'ws';
 import { serveParent } from './util';
@@ -109,4 +110,4 @@ async function roundtrip(msg: Record<string, unknown>): Promise<unknown> {
   return { samplesUs, codes };
 }
 
-serveParent({ ingest, roundtrip });
+serveParent({ ingest, roundtrip, cpu: () => process.cpuUsage() });
