@@ -32,6 +32,7 @@ const MODULES = [
   require('../nodes/cc-gateway'),
   require('../nodes/cc-ccs-events'),
   require('../nodes/cc-seance-events'),
+  require('../nodes/cc-agent-events'),
   sinkModule,
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -250,5 +251,47 @@ describe('event nodes: batch output', function () {
     await until('the last batch', () => of('batch-out').length >= 1, 5000);
     assert.equal(of('batch-out').length, 1);
     assert.deepEqual(items().map(view), of('each-out').slice(0, before).map(view));
+  });
+
+  it('cc-seance-events and cc-agent-events batch the same way: their per-event messages, in order', async () => {
+    const pair = (type: string, key: string): object[] => [
+      { id: `${key}Each`, type, z: 'tab', gateway: 'gw', wires: [[`${key}-each`]] },
+      {
+        id: `${key}Batches`,
+        type,
+        z: 'tab',
+        gateway: 'gw',
+        output: 'batch',
+        batchSize: 3,
+        batchMs: 200,
+        wires: [[`${key}-batches`]],
+      },
+      { id: `${key}-each`, type: 'test-sink', z: 'tab' },
+      { id: `${key}-batches`, type: 'test-sink', z: 'tab' },
+    ];
+    const nodes = [
+      ...flow({ withoutBatch: true }),
+      ...pair('cc-seance-events', 'seance'),
+      ...pair('cc-agent-events', 'agent'),
+    ];
+    await helper.load(MODULES, nodes, CREDS);
+    await connected();
+    await previewCall();
+    for (const key of ['seance', 'agent']) {
+      await until(`${key} events`, () => of(`${key}-each`).length >= 2, 5000);
+      await until(
+        `${key} batches`,
+        () => of(`${key}-batches`).flatMap((m) => m.payload).length >= of(`${key}-each`).length,
+        5000,
+      );
+    }
+    await sleep(300);
+    for (const key of ['seance', 'agent']) {
+      const batches = of(`${key}-batches`);
+      assert.ok(batches.every((b) => b.topic === 'batch' && b.payload.length <= 3));
+      const inBatches = batches.flatMap((m) => m.payload as Msg[]);
+      const strip = (m: Msg) => ({ ...m, _msgid: undefined });
+      assert.deepEqual(inBatches.map(strip), of(`${key}-each`).map(strip), key);
+    }
   });
 });
