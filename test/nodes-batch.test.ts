@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert';
 import type { GatewayEvent } from '../src/client/api';
 import type { GatewayConfigNode } from '../nodes/lib/types';
 import { batchOptions, DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE } from '../nodes/lib/event-batch';
+import { nextMsgId } from '../nodes/lib/msg-id';
 import { sleep, until } from './support/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -129,6 +130,12 @@ describe('event nodes: batch output', function () {
 
   afterEach(async () => {
     await helper.unload();
+  });
+
+  it("gives messages ids of Node-RED's form (16 hex digits), each once", () => {
+    const ids = Array.from({ length: 10_000 }, () => nextMsgId());
+    assert.ok(ids.every((id) => /^[0-9a-f]{16}$/.test(id)));
+    assert.equal(new Set(ids).size, ids.length);
   });
 
   it('reads its settings: per event by default, bounded size and interval', () => {

@@ -22,7 +22,10 @@ import {
   type SeanceEntry,
 } from './entries';
 
-const CCS_NAMES = new Set(CCS_EVENTS);
+/** Each ccs event name and the kind of object it is about (call_*, connection_*, seance_*). */
+const KIND_OF = new Map(
+  CCS_EVENTS.map((n) => [n, n.slice(0, n.indexOf('_')) as CcsInput['kind']] as const),
+);
 
 export interface CcsInput {
   name: string;
@@ -55,12 +58,12 @@ export function readCcs(
   now: number,
   intern: Interner,
 ): CcsInput | undefined {
-  if (typeof name !== 'string' || !CCS_NAMES.has(name) || !isObject(data)) return undefined;
-  const kind = name.slice(0, name.indexOf('_')) as CcsInput['kind'];
+  const kind = typeof name === 'string' ? KIND_OF.get(name) : undefined;
+  if (kind === undefined || !isObject(data)) return undefined;
   const info = isObject(data.info) ? ownCopy(data.info, intern) : undefined;
   const digit = data.digit;
   const input: CcsInput = {
-    name,
+    name: name as string,
     kind,
     ts: typeof ts === 'number' && Number.isFinite(ts) ? ts : now,
     domain: short(data.domain, 256, intern),

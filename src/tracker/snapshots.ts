@@ -47,11 +47,11 @@ export function callSnapshot(e: CcsCallEntry): CcsCallSnapshot {
   const s: CcsCallSnapshot = {
     call_id: e.call_id,
     states: e.states.map((x) => ({ state: x.state, ts: x.ts })),
-    connection_ids: [...e.connection_ids],
+    connection_ids: e.connection_ids.slice(),
     info: plainData(e.info),
   };
   if (e.domain !== undefined) s.domain = e.domain;
-  if (e.domains !== undefined) s.domains = [...e.domains];
+  if (e.domains !== undefined) s.domains = e.domains.slice();
   if (e.state !== undefined) s.state = e.state;
   if (e.seance_id !== undefined) s.seance_id = e.seance_id;
   if (e.number !== undefined) s.number = e.number;
@@ -64,11 +64,11 @@ export function callSnapshot(e: CcsCallEntry): CcsCallSnapshot {
 export function connectionSnapshot(e: ConnectionEntry): ConnectionSnapshot {
   const s: ConnectionSnapshot = {
     connection_id: e.connection_id,
-    call_ids: [...e.call_ids],
+    call_ids: e.call_ids.slice(),
     info: plainData(e.info),
   };
   if (e.domain !== undefined) s.domain = e.domain;
-  if (e.domains !== undefined) s.domains = [...e.domains];
+  if (e.domains !== undefined) s.domains = e.domains.slice();
   if (e.state !== undefined) s.state = e.state;
   if (e.seance_id !== undefined) s.seance_id = e.seance_id;
   if (e.recording !== undefined) {
@@ -84,19 +84,19 @@ export function seanceSnapshot(e: SeanceEntry): SeanceSnapshot {
   const s: SeanceSnapshot = {
     seance_id: e.seance_id,
     states: e.states.map((x) => ({ state: x.state, ts: x.ts })),
-    call_ids: [...e.call_ids],
-    connection_ids: [...e.connection_ids],
-    numbers: [...e.numbers],
+    call_ids: e.call_ids.slice(),
+    connection_ids: e.connection_ids.slice(),
+    numbers: e.numbers.slice(),
     info: plainData(e.info),
   };
   if (e.domain !== undefined) s.domain = e.domain;
-  if (e.domains !== undefined) s.domains = [...e.domains];
+  if (e.domains !== undefined) s.domains = e.domains.slice();
   if (e.state !== undefined) s.state = e.state;
   if (e.number !== undefined) s.number = e.number;
   if (e.deleted) s.deleted = true;
-  if (e.dialog_uuids && e.dialog_uuids.length > 0) s.dialog_uuids = [...e.dialog_uuids];
+  if (e.dialog_uuids && e.dialog_uuids.length > 0) s.dialog_uuids = e.dialog_uuids.slice();
   if (e.agent !== undefined) s.agent = e.agent;
-  if (e.agents && e.agents.length > 0) s.agents = [...e.agents];
+  if (e.agents && e.agents.length > 0) s.agents = e.agents.slice();
   if (e.uniqueId !== undefined) s.uniqueId = e.uniqueId;
   return s;
 }
