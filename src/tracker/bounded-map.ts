@@ -1,7 +1,8 @@
 /**
  * Generic bounded maps and lists (no tracker knowledge). A map kept in touch order (a touched
- * entry is deleted and re-inserted) has its least recently touched entry first, so TTL expiry
- * and size eviction both pop from the front in O(1) per evicted entry.
+ * entry is deleted and re-inserted, or moved in a TouchList) has its least recently touched
+ * entry first, so TTL expiry and size eviction both pop from the front in O(1) per evicted
+ * entry.
  */
 
 /** The array with the item appended, at most `max` long (a new array of exact length). */
@@ -55,11 +56,55 @@ export function expireFront<E extends { t: number }>(
   return n;
 }
 
-interface TouchNode<E> {
+/** What a TouchList links: its neighbours, older (`prev`) and newer (`next`). */
+export interface Linked<N> {
+  prev: N | undefined;
+  next: N | undefined;
+}
+
+/**
+ * A doubly linked list in touch order, through the nodes themselves (intrusive: a node is
+ * the entry or a small wrapper of it). Oldest first; moving a node to the back is two
+ * pointer updates.
+ */
+export class TouchList<N extends Linked<N>> {
+  /** The least recently touched node. */
+  head: N | undefined = undefined;
+  /** The most recently touched node. */
+  tail: N | undefined = undefined;
+
+  /** Add a node (in no list) at the back. */
+  append(n: N): void {
+    n.prev = this.tail;
+    n.next = undefined;
+    if (this.tail) this.tail.next = n;
+    else this.head = n;
+    this.tail = n;
+  }
+
+  /** Move a node of this list to the back. */
+  toBack(n: N): void {
+    if (n === this.tail) return;
+    this.unlink(n);
+    this.append(n);
+  }
+
+  unlink(n: N): void {
+    if (n.prev) n.prev.next = n.next;
+    else this.head = n.next;
+    if (n.next) n.next.prev = n.prev;
+    else this.tail = n.prev;
+    n.prev = n.next = undefined;
+  }
+
+  clear(): void {
+    this.head = this.tail = undefined;
+  }
+}
+
+interface TouchNode<E> extends Linked<TouchNode<E>> {
   readonly key: string;
   value: E;
-  prev: TouchNode<E> | undefined;
-  next: TouchNode<E> | undefined;
 }
 
 /**
@@ -71,8 +116,7 @@ interface TouchNode<E> {
  */
 export class TouchMap<E extends { t: number }> implements ReadonlyMap<string, E> {
   private readonly nodes = new Map<string, TouchNode<E>>();
-  private head: TouchNode<E> | undefined;
-  private tail: TouchNode<E> | undefined;
+  private readonly order = new TouchList<TouchNode<E>>();
 
   get size(): number {
     return this.nodes.size;
@@ -90,28 +134,25 @@ export class TouchMap<E extends { t: number }> implements ReadonlyMap<string, E>
     const n = this.nodes.get(id);
     if (!n) return false;
     this.nodes.delete(id);
-    this.unlink(n);
+    this.order.unlink(n);
     return true;
   }
 
   clear(): void {
     this.nodes.clear();
-    this.head = this.tail = undefined;
+    this.order.clear();
   }
 
   /** The least recently touched entry's `t` (undefined when empty). */
   frontT(): number | undefined {
-    return this.head?.value.t;
+    return this.order.head?.value.t;
   }
 
   /** The entry under `id` touched (moved to the back, `t` = now), or undefined. */
   touch(id: string, now: number): E | undefined {
     const n = this.nodes.get(id);
     if (!n) return undefined;
-    if (n !== this.tail) {
-      this.unlink(n);
-      this.append(n);
-    }
+    this.order.toBack(n);
     n.value.t = now;
     return n.value;
   }
@@ -121,24 +162,24 @@ export class TouchMap<E extends { t: number }> implements ReadonlyMap<string, E>
    * entries, the least recently touched ones are evicted first.
    */
   insert(id: string, value: E, max: number, onEvict: () => void): E {
-    while (this.nodes.size >= max && this.head) {
-      const oldest = this.head;
+    while (this.nodes.size >= max && this.order.head) {
+      const oldest = this.order.head;
       this.nodes.delete(oldest.key);
-      this.unlink(oldest);
+      this.order.unlink(oldest);
       onEvict();
     }
     const n: TouchNode<E> = { key: id, value, prev: undefined, next: undefined };
     this.nodes.set(id, n);
-    this.append(n);
+    this.order.append(n);
     return value;
   }
 
   /** As expireFront() above: evict the entries untouched for `ttl`, from the front. */
   expireFront(now: number, ttl: number, onEvict: () => void): number {
     let count = 0;
-    for (let n = this.head; n && now - n.value.t >= ttl; n = this.head) {
+    for (let n = this.order.head; n && now - n.value.t >= ttl; n = this.order.head) {
       this.nodes.delete(n.key);
-      this.unlink(n);
+      this.order.unlink(n);
       onEvict();
       count++;
     }
@@ -146,15 +187,15 @@ export class TouchMap<E extends { t: number }> implements ReadonlyMap<string, E>
   }
 
   *entries(): MapIterator<[string, E]> {
-    for (let n = this.head; n; n = n.next) yield [n.key, n.value];
+    for (let n = this.order.head; n; n = n.next) yield [n.key, n.value];
   }
 
   *keys(): MapIterator<string> {
-    for (let n = this.head; n; n = n.next) yield n.key;
+    for (let n = this.order.head; n; n = n.next) yield n.key;
   }
 
   *values(): MapIterator<E> {
-    for (let n = this.head; n; n = n.next) yield n.value;
+    for (let n = this.order.head; n; n = n.next) yield n.value;
   }
 
   [Symbol.iterator](): MapIterator<[string, E]> {
@@ -162,22 +203,6 @@ export class TouchMap<E extends { t: number }> implements ReadonlyMap<string, E>
   }
 
   forEach(fn: (value: E, key: string, map: ReadonlyMap<string, E>) => void): void {
-    for (let n = this.head; n; n = n.next) fn(n.value, n.key, this);
-  }
-
-  private unlink(n: TouchNode<E>): void {
-    if (n.prev) n.prev.next = n.next;
-    else this.head = n.next;
-    if (n.next) n.next.prev = n.prev;
-    else this.tail = n.prev;
-    n.prev = n.next = undefined;
-  }
-
-  private append(n: TouchNode<E>): void {
-    n.prev = this.tail;
-    n.next = undefined;
-    if (this.tail) this.tail.next = n;
-    else this.head = n;
-    this.tail = n;
+    for (let n = this.order.head; n; n = n.next) fn(n.value, n.key, this);
   }
 }

@@ -13,6 +13,7 @@
  */
 import type { Data } from '../protocol/types';
 import type { Side } from './api';
+import type { Linked } from './bounded-map';
 import { EMPTY, MAX_STATES, isObject } from './entries';
 
 /** Bits of DialogEntry.flags. */
@@ -33,13 +34,13 @@ interface DialogExtra {
   meetingAt: string | undefined;
 }
 
-export class DialogEntry {
+export class DialogEntry implements Linked<DialogEntry> {
   callKey: string;
   /** Last touch, relative to the store's epoch. */
   t: number;
-  /** Neighbours in the store's touch order (./dialogs.ts), least recently touched first. */
-  older: DialogEntry | undefined = undefined;
-  newer: DialogEntry | undefined = undefined;
+  /** Neighbours in the store's touch order (a TouchList, ./bounded-map.ts): older, newer. */
+  prev: DialogEntry | undefined = undefined;
+  next: DialogEntry | undefined = undefined;
   private flags = 0;
   dialogType: string | undefined = undefined;
   direction: string | undefined = undefined;

@@ -7,6 +7,7 @@
 import { DIALOG_EVENTS } from '../protocol/catalogue';
 import type { Data } from '../protocol/types';
 import type { DialogCallView, DialogSnapshot, Side } from './api';
+import { TouchList } from './bounded-map';
 import { ownCopy, mergedFields, type Interner, type LeafTable } from './copy';
 import { DialogEntry, opposite, sideOfEntry } from './dialog-entry';
 import {
@@ -204,9 +205,10 @@ function endedBy(entries: DialogEntry[]): DialogCallView['ended_by'] {
 
 /**
  * Dialogs by uuid, and the dialogs of each call (uuid lists, replaced on change, never
- * mutated) by call key. Touch order is a doubly linked list through the entries (oldest
- * first): a touch moves an entry to the newest end in O(1), and TTL expiry and size eviction
- * take from the oldest end, O(1) per evicted entry. The map itself only sees adds and drops.
+ * mutated) by call key. Touch order is a TouchList through the entries themselves (no node
+ * object per dialog, unlike the ccs store's TouchMap): a touch moves an entry to the newest end
+ * in O(1), and TTL expiry and size eviction take from the oldest end, O(1) per evicted entry.
+ * The map itself only sees adds and drops.
  */
 export class DialogStore {
   readonly dialogs = new Map<string, DialogEntry>();
@@ -214,9 +216,8 @@ export class DialogStore {
   private closeCounter = 0;
   /** The clock's value when the store was made: entry times are relative to it. */
   private readonly epoch: number;
-  /** Least and most recently touched entries. */
-  private oldest: DialogEntry | undefined = undefined;
-  private newest: DialogEntry | undefined = undefined;
+  /** Touch order, through the entries themselves. */
+  private readonly order = new TouchList<DialogEntry>();
 
   constructor(
     private readonly limits: Limits,
@@ -334,12 +335,12 @@ export class DialogStore {
    * and no call is keyed by its own uuid yet (saving a call made only to be merged).
    */
   private newDialog(uuid: string, now: number, caller: string | undefined): DialogEntry {
-    while (this.dialogs.size >= this.limits.maxEntries && this.oldest) {
-      this.dropDialog(this.oldest);
+    while (this.dialogs.size >= this.limits.maxEntries && this.order.head) {
+      this.dropDialog(this.order.head);
     }
     const entry = new DialogEntry(uuid, now);
     this.dialogs.set(uuid, entry);
-    this.append(entry);
+    this.order.append(entry);
     // A call may already be keyed by this uuid: a later dialog named this one its caller.
     let key = uuid;
     if (caller !== undefined && !this.calls.has(uuid)) {
@@ -353,28 +354,7 @@ export class DialogStore {
   /** The entry is the most recently touched now. */
   private touch(entry: DialogEntry, now: number): void {
     entry.t = now;
-    if (entry === this.newest) return;
-    this.unlink(entry);
-    this.append(entry);
-  }
-
-  private append(entry: DialogEntry): void {
-    const last = this.newest;
-    entry.older = last;
-    entry.newer = undefined;
-    if (last) last.newer = entry;
-    else this.oldest = entry;
-    this.newest = entry;
-  }
-
-  private unlink(entry: DialogEntry): void {
-    const { older, newer } = entry;
-    if (older) older.newer = newer;
-    else this.oldest = newer;
-    if (newer) newer.older = older;
-    else this.newest = older;
-    entry.older = undefined;
-    entry.newer = undefined;
+    this.order.toBack(entry);
   }
 
   /** Move the entry's whole call into the caller's call (re-keying it). */
@@ -400,7 +380,7 @@ export class DialogStore {
 
   private dropDialog(entry: DialogEntry): void {
     this.dialogs.delete(entry.uuid);
-    this.unlink(entry);
+    this.order.unlink(entry);
     const call = this.calls.get(entry.callKey);
     if (call) {
       const rest = call.includes(entry.uuid) ? call.filter((u) => u !== entry.uuid) : call;
@@ -418,7 +398,7 @@ export class DialogStore {
   private expireRel(now: number): number {
     const ttl = this.limits.ttlMs;
     let n = 0;
-    for (let e = this.oldest; e !== undefined && now - e.t >= ttl; e = this.oldest) {
+    for (let e = this.order.head; e !== undefined && now - e.t >= ttl; e = this.order.head) {
       this.dropDialog(e);
       n++;
     }
@@ -480,7 +460,6 @@ export class DialogStore {
   clear(): void {
     this.dialogs.clear();
     this.calls.clear();
-    this.oldest = undefined;
-    this.newest = undefined;
+    this.order.clear();
   }
 }
