@@ -3,7 +3,8 @@
 // The platform select in a real browser: a cc-gateway set to Era / Incoplax shows its
 // authorisation and token fields, and an operation node using it says, before deploy, that the
 // platform cannot carry its operation (consult); switched to a ccflow gateway, the warning goes;
-// a preview call, which Era carries over its REST call control, has no warning.
+// a preview call, which Era carries over its REST call control, has no warning; a ccs events
+// node asking for callevents is warned on a gateway whose platform has none.
 'use strict';
 const assert = require('node:assert/strict');
 const { openEditor, screenshotPath } = require('./lib');
@@ -87,10 +88,48 @@ describe('platforms in the editor (chromium)', function () {
     await note.waitFor({ state: 'hidden', timeout: 5000 });
     await page.click('#node-dialog-cancel');
     // the preview call is carried on Era (REST call control): no note
+    await page.waitForFunction(() => $('#node-input-gateway').length === 0);
     await page.evaluate(() => RED.editor.edit(RED.nodes.node('era-preview-test')));
     await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
     await page.waitForTimeout(300);
     assert.equal(await page.locator('#cc-preview-call-unsupported:visible').count(), 0);
+    await page.click('#node-dialog-cancel');
+  });
+
+  it('a ccs events node with callevents ticked says so on a gateway whose platform has none', async () => {
+    const ccflow = await page.evaluate(() => {
+      let id;
+      RED.nodes.eachConfig((n) => {
+        if (n.type === 'cc-gateway' && n.platform !== 'era') id = id || n.id;
+      });
+      RED.view.importNodes(
+        [
+          {
+            id: 'era-calls-test',
+            type: 'cc-ccs-events',
+            z: RED.workspaces.active(),
+            gateway: 'era-gw-test',
+            callEvents: true,
+            x: 300,
+            y: 740,
+            wires: [[]],
+          },
+        ],
+        { generateIds: false },
+      );
+      return id;
+    });
+    await page.mouse.click(700, 760);
+    // The previous test's tray must be gone: Node-RED looks the gateway field up by its id.
+    await page.waitForFunction(() => $('#node-input-gateway').length === 0);
+    await page.evaluate(() => RED.editor.edit(RED.nodes.node('era-calls-test')));
+    await page.waitForSelector('select#node-input-gateway', { timeout: 15000 });
+    const note = page.locator('#cc-ccs-events-no-callevents');
+    await page.waitForTimeout(300);
+    assert.equal(await note.isVisible(), false, 'an Era gateway has callevents');
+    await page.selectOption('#node-input-gateway', ccflow);
+    await note.waitFor({ state: 'visible', timeout: 5000 });
+    assert.match(await note.textContent(), /ccflow gateway/);
     await page.click('#node-dialog-cancel');
   });
 
