@@ -241,9 +241,12 @@ describe('event nodes: batch output', function () {
     await until('per-event messages', () => of('each-out').length >= 6, 5000);
     await sleep(300);
     assert.equal(of('batch-out').length, 0, 'nothing sent yet');
+    const before = of('each-out').length;
     await deploy(flow({ batchSize: 10_000, batchMs: 59_000 }), 'nodes');
     await until('the held batch', () => of('batch-out').length >= 1, 5000);
-    assert.deepEqual(items().map(view), of('each-out').map(view));
+    // Events may go on after the deploy (the call continues): the batch is what came before.
+    assert.ok(items().length >= before, `${items().length} of ${before} events`);
+    assert.deepEqual(items().map(view), of('each-out').slice(0, items().length).map(view));
   });
 
   it('removed: the node sends what it holds at once', async () => {
@@ -256,8 +259,10 @@ describe('event nodes: batch output', function () {
     const before = of('each-out').length;
     await deploy(flow({ withoutBatch: true }), 'nodes');
     await until('the last batch', () => of('batch-out').length >= 1, 5000);
-    assert.equal(of('batch-out').length, 1);
-    assert.deepEqual(items().map(view), of('each-out').slice(0, before).map(view));
+    await sleep(300);
+    assert.equal(of('batch-out').length, 1, 'one batch, sent at once; nothing after');
+    assert.ok(items().length >= before, `${items().length} of ${before} events`);
+    assert.deepEqual(items().map(view), of('each-out').slice(0, items().length).map(view));
   });
 
   it('cc-seance-events and cc-agent-events batch the same way: their per-event messages, in order', async () => {
