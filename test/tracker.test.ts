@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { CCS_EVENTS, DIALOG_EVENTS } from '../src/protocol';
 import { CallTracker, MAX_IDS, MAX_STATES, toPlainJson } from '../src/tracker/call-tracker';
 import type { DialogIngestResult } from '../src/tracker/api';
+import { Interner, LeafTable, ownCopy } from '../src/tracker/copy';
 import { seedBodies } from './support/seeds';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -961,6 +962,35 @@ describe('tracker: properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('own copies share equal small leaves, frozen, and nothing larger or hostile', () => {
+    const leaves = new LeafTable();
+    const intern = new Interner();
+    const body = () => ({
+      media: ['audio'],
+      project: { id: 1, name: 'Projekt' },
+      big: { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9 },
+      uuid: { id: 'bcfdaf62-87b7-4cd8-bd2e-b3d25a974b6d' },
+      long: { ['k'.repeat(300)]: 1 },
+      nested: { inner: { x: 1 } },
+      zero: { z: -0 },
+    });
+    const a = ownCopy(body(), intern, leaves) as Record<string, Record<string, unknown>>;
+    const b = ownCopy(body(), intern, leaves) as Record<string, Record<string, unknown>>;
+    const copied: unknown = a; // (asserting on `a` itself would narrow its type)
+    assert.deepEqual(copied, body());
+    assert.ok(a.media === b.media && Object.isFrozen(a.media));
+    assert.ok(a.project === b.project && Object.isFrozen(a.project));
+    assert.ok(a.nested.inner === b.nested.inner);
+    // Not leaves: nine members, a uuid (not interned), a key too long to keep, an object member.
+    for (const k of ['big', 'uuid', 'long', 'nested']) {
+      assert.ok(a[k] !== b[k] && !Object.isFrozen(a[k]), k);
+    }
+    assert.ok(Object.is(a.zero.z, -0) && a.zero !== b.zero);
+    // Without a table nothing is shared.
+    const c = ownCopy(body(), intern) as Record<string, unknown>;
+    assert.ok(c.media !== a.media && !Object.isFrozen(c.media));
   });
 
   it('toPlainJson survives cycles and wide shared graphs', () => {

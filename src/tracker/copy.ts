@@ -41,6 +41,8 @@ export class Interner {
 /** Leaves of at most this many members are shared (see LeafTable). */
 const LEAF_MAX_MEMBERS = 8;
 const LEAF_TABLE_SIZE = 4096;
+/** Leaves longer than this as JSON are not shared (the table keeps its keys: bounded memory). */
+const LEAF_MAX_JSON = 256;
 
 /**
  * A bounded table of small leaf values: arrays and objects of at most LEAF_MAX_MEMBERS
@@ -57,6 +59,7 @@ export class LeafTable {
   /** The shared value equal to `leaf` (frozen): `leaf` itself the first time. */
   of<T extends object>(leaf: T): T {
     const key = JSON.stringify(leaf);
+    if (key.length > LEAF_MAX_JSON) return leaf;
     const known = this.table.get(key);
     if (known !== undefined) return known as T;
     if (this.table.size >= LEAF_TABLE_SIZE) this.table.clear();
