@@ -117,10 +117,16 @@ export async function run(): Promise<BenchRow[]> {
   const server = await startLoadServer({ events: EVENTS });
   try {
     // Baseline first, then the runtime, then the baseline again; the better baseline counts.
+    // The node and the minimal node in turn, twice (node, minimal, node, minimal): the better
+    // run of each counts, as for the raw baseline, so a burst of load on a shared machine
+    // during one run moves the ratio less.
+    const minimalRate = () => benchNodeRate((to) => [wsMin('benchmin', server.url, to)]);
     const raw1 = await rawRate(server.url);
-    const nr = await nodeRedRate(server.url);
+    const nr1 = await nodeRedRate(server.url);
+    const minimal1 = await minimalRate();
     const batched = await nodeRedRate(server.url, false, true);
-    const minimal = await benchNodeRate((to) => [wsMin('benchmin', server.url, to)]);
+    const nr2 = await nodeRedRate(server.url);
+    const minimal2 = await minimalRate();
     const open = await nodeRedRate(server.url, true);
     const ceiling = await benchNodeRate((to) => [burstSource('benchburst', to)], {
       sourceId: 'benchburst',
@@ -128,6 +134,9 @@ export async function run(): Promise<BenchRow[]> {
     const raw2 = await rawRate(server.url);
     const rate = (r: CountResult) => (r.count > 1 && r.ms > 0 ? ((r.count - 1) / r.ms) * 1000 : 0);
     const base = Math.max(rate(raw1), rate(raw2));
+    const better = <T extends CountResult>(a: T, b: T): T => (rate(b) > rate(a) ? b : a);
+    const nr = better(nr1, nr2);
+    const minimal = better(minimal1, minimal2);
     const value = rate(nr);
     const ratio = base > 0 ? value / base : NaN;
     const notes: string[] = [`${EVENTS} ccs frames`];
@@ -159,7 +168,7 @@ export async function run(): Promise<BenchRow[]> {
         meets: (r) => (r.ratio ?? 0) >= 0.8,
         note: minimal.timedOut
           ? `the minimal node delivered only ${minimal.count}/${EVENTS}`
-          : `${EVENTS} ccs frames each`,
+          : `${EVENTS} ccs frames each; node runs ${round(rate(nr1), 0)} / ${round(rate(nr2), 0)}, minimal runs ${round(rate(minimal1), 0)} / ${round(rate(minimal2), 0)} ev/s`,
       },
       {
         name: `batch ingest (cc-ccs-events output in batches of ${BATCH_SIZE}, real runtime)`,
