@@ -215,6 +215,21 @@ describe('Era / Incoplax operations: the driver against the simulator', function
     assert.match(none.message ?? '', /NO_CALL: era: agent 1001 has no call/);
   });
 
+  it('a blind transfer hands the customer to another agent, whose phone then rings', async () => {
+    const c = eraClient();
+    await c.whenConnected();
+    const call = await c.startOperation('1004', 'previewObCall', { customerNumber: '48500100201' })
+      .done;
+    assert.equal(call.outcome, 'bridged');
+    const xfer = await c.startOperation('1004', 'blxfer', { targetType: 1, target: '1005' }).done;
+    assert.equal(xfer.outcome, 'done', xfer.message);
+    // the target's call exists on the platform: a control request on it reaches the model,
+    // which refuses DTMF while that agent's phone rings
+    const dtmf = await c.startOperation('1005', 'sendDtmf', { digits: '1' }).done;
+    assert.equal(dtmf.reason, 'refused');
+    assert.match(dtmf.message ?? '', /sendDtmf is not possible while agent 1005 is ringing/);
+  });
+
   it('a busy customer ends the preview call failed with the platform\u2019s reason', async () => {
     const c = eraClient();
     await c.whenConnected();
