@@ -237,7 +237,7 @@ describe('fault suite: a real Node-RED runtime', function () {
   });
 
   it("wss:// through Node-RED's tls-config node (its CA file)", async () => {
-    await until('a login over TLS', () => tlsFake.frames('login').length >= 1, 10_000, 20);
+    await until('a login over TLS', () => tlsFake.frames('login').length >= 1, 30_000, 20);
     assert.ok(!/verification is off/.test(log));
   });
 
