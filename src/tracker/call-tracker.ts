@@ -61,7 +61,6 @@ import {
   type Limits,
 } from './entries';
 import {
-  LazyCcsResult,
   LazyDialogResult,
   callSnapshot,
   connectionSnapshot,
@@ -183,9 +182,8 @@ export class CallTracker implements CallTrackerApi, DialogViews {
         this.counts.ignored++;
         return {};
       }
-      const touched = this.ccs.apply(input, now);
-      if (!touched) return {};
-      const result = new LazyCcsResult(touched.call, touched.conn, touched.seance);
+      const result = this.ccs.apply(input, now);
+      if (!result) return {};
       return options?.lazy === true ? result : result.toJSON();
     } catch {
       this.counts.ignored++;

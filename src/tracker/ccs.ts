@@ -7,6 +7,7 @@ import { CCS_EVENTS } from '../protocol/catalogue';
 import type { Data } from '../protocol/types';
 import { appended, TouchMap } from './bounded-map';
 import { ownCopy, type Interner } from './copy';
+import { LazyCcsResult } from './snapshots';
 import {
   MAX_DTMF,
   MAX_IDS,
@@ -182,11 +183,11 @@ export class CcsStore {
     private readonly clock: () => number,
   ) {}
 
-  /** Apply one event to the objects it names (made when unknown, touched when known). */
-  apply(
-    input: CcsInput,
-    now: number,
-  ): { call?: CcsCallEntry; conn?: ConnectionEntry; seance?: SeanceEntry } | undefined {
+  /**
+   * Apply one event to the objects it names (made when unknown, touched when known). Returns
+   * the result handed to listeners: the objects touched, their snapshots built when read.
+   */
+  apply(input: CcsInput, now: number): LazyCcsResult | undefined {
     if (now >= this.due) this.expire(now);
 
     const { name, kind, ts } = input;
@@ -217,7 +218,7 @@ export class CcsStore {
       if (seance) addDomain(seance, domain);
       if (copy) {
         seen.push(domain);
-        return { call, conn, seance };
+        return new LazyCcsResult(call, conn, seance);
       }
       this.last = input;
       if (seen.length === 1) seen[0] = domain;
@@ -293,7 +294,7 @@ export class CcsStore {
         break;
     }
 
-    return { call, conn, seance };
+    return new LazyCcsResult(call, conn, seance);
   }
 
   private readonly evicted = (): void => {
