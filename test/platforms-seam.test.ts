@@ -111,7 +111,7 @@ describe('platform-driver seam', function () {
   this.timeout(8000);
   let clients: GatewayClient[] = [];
 
-  function client(driver: PushPlatform): GatewayClient {
+  function client(driver: PushPlatform, heartbeatMs?: number): GatewayClient {
     const c = new GatewayClient({
       url: 'https://push.invalid/api',
       driver,
@@ -119,6 +119,7 @@ describe('platform-driver seam', function () {
       username: '',
       password: '',
       reconnect: { initialMs: 10, maxMs: 50, factor: 2, jitter: 0 },
+      ...(heartbeatMs ? { heartbeatMs } : {}),
     });
     clients.push(c);
     c.start();
@@ -201,5 +202,17 @@ describe('platform-driver seam', function () {
     const last = platform.sent[2] as SubscribeRequest;
     assert.equal(last.expires, 0);
     assert.equal(last.id, 'ccs-1');
+  });
+  it('a link that cannot ping is not dropped for silence: an idle push platform stays connected', async () => {
+    const platform = new PushPlatform();
+    const c = client(platform, 20);
+    await c.whenConnected();
+    const h = c.startOperation('1001', 'hold', {});
+    // Ten heartbeat timeouts of silence (2.5 x 20 ms each) with nothing received.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(c.status.state, 'connected');
+    assert.equal(platform.links.length, 1, 'the link was not reopened');
+    const r = await h.done;
+    assert.notEqual(r.reason, 'disconnected', JSON.stringify(r));
   });
 });

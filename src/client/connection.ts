@@ -180,7 +180,9 @@ export class Connection {
     const c = host.counters;
     return {
       opened: () => {
-        if (current()) this.heartbeat.start(this.cfg.heartbeatMs);
+        // A link that cannot ping (a REST + push platform) has no liveness check: silence
+        // there is an idle platform, not a dead link.
+        if (current()) this.heartbeat.start(linkOf()?.ping ? this.cfg.heartbeatMs : 0);
       },
       ready: (s) => {
         if (current()) this.onReady(s);
