@@ -104,15 +104,13 @@ function main() {
   };
 
   // One server for the editor (httpAdmin) and for flows' HTTP endpoints (httpNode, where
-  // http in nodes and the webhook path of cc-dialog-events live).
-  const server = http.createServer((req, res) => {
-    RED.httpAdmin(req, res, () => {
-      RED.httpNode(req, res, () => {
-        res.statusCode = 404;
-        res.end('Not found\n');
-      });
-    });
-  });
+  // http in nodes, the webhook path of cc-dialog-events and the Tinet push path live), both
+  // mounted on one root app as Node-RED's own launcher does: a webhook route marks its requests
+  // at the top of that root app, before the editor's body parsers would read (and re-encode)
+  // the raw body that token, HMAC and form-push parsing need.
+  const express = require(require.resolve('express', { paths: [require.resolve('node-red')] }));
+  const app = express();
+  const server = http.createServer(app);
 
   let stopping = false;
   function stop(signal) {
@@ -152,6 +150,12 @@ function main() {
   });
 
   RED.init(server, settings);
+  app.use(settings.httpAdminRoot, RED.httpAdmin);
+  app.use(settings.httpNodeRoot, RED.httpNode);
+  app.use((req, res) => {
+    res.statusCode = 404;
+    res.end('Not found\n');
+  });
   server.listen(opts.port, '127.0.0.1', () => {
     const port = server.address().port;
     RED.start().then(
