@@ -225,6 +225,40 @@ describe('calls: grouping and bounds', () => {
     assert.equal(m.calls()[0].state, 'ended', 'an idle live call ends');
   });
 
+  it('ends a call of an agent-events-only platform (Tinet) when its agent is free again', () => {
+    const m = new CallSequences();
+    m.request({
+      reqId: 'r1',
+      agent: '1001',
+      op: 'previewObCall',
+      params: { customerNumber: '485' },
+    });
+    m.response('r1', { op: 'previewObCallResp', code: 0, data: { uniqueId: 'u1' } });
+    m.event('agent', 'agentStatus', { state: 'talking', uniqueId: 'u1' }, '1001');
+    m.outcome('r1', { outcome: 'bridged', ids: { uniqueId: 'u1' } });
+    m.request({ reqId: 'r2', agent: '1001', op: 'sipUnlink', params: {} });
+    // Free again while the hang-up is pending: over only once its outcome is in.
+    m.event('agent', 'agentStatus', { state: 'idle', uniqueId: 'u1' }, '1001');
+    assert.equal(m.calls()[0].state, 'live');
+    m.outcome('r2', { outcome: 'done' });
+    assert.equal(m.calls().length, 1);
+    assert.equal(m.calls()[0].state, 'ended');
+
+    // A call with dialog or ccs events ends by those, not by the agent's status.
+    m.request({
+      reqId: 'r3',
+      agent: '1002',
+      op: 'previewObCall',
+      params: { customerNumber: '486' },
+    });
+    m.response('r3', { op: 'previewObCallResp', code: 0, data: { uniqueId: 'u2' } });
+    m.event('ccs', 'call_create', { seance_id: 's2', call_id: 'c2', ids: { uniqueId: 'u2' } });
+    m.outcome('r3', { outcome: 'bridged', ids: { uniqueId: 'u2', seance_id: 's2' } });
+    m.event('agent', 'agentStatus', { state: 'idle', uniqueId: 'u2' }, '1002');
+    const second = m.calls().find((c) => c.agents.includes('1002'));
+    assert.equal(second?.state, 'live');
+  });
+
   it('ignores what it cannot attribute and never throws on odd data', () => {
     const m = new CallSequences();
     m.event('agent', 'agentStatus', { state: 'idle' }, '1001');

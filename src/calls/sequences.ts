@@ -29,6 +29,9 @@ import type {
 } from './api';
 import { stepLabel } from './labels';
 
+/** Agent states after a call (the agent family's `agentStatus.state`). */
+const AGENT_FREE = new Set(['idle', 'wrap-up', 'paused', 'offline']);
+
 const DEFAULTS = {
   keepEnded: 20,
   endedTtlMs: 600_000,
@@ -77,6 +80,8 @@ interface Call {
   /** Open dialogs (uuid) and whether any was seen. */
   openDialogs: Set<string>;
   sawDialog: boolean;
+  /** The call's agent's last status was one after a call (idle, wrap-up, paused, offline). */
+  agentFree?: boolean;
   /** Request ids in flight. */
   pending: Set<string>;
   headerChanged: boolean;
@@ -211,6 +216,7 @@ export class CallSequences implements CallSequencesApi {
     // an operation on no call the sidebar knows): over once nothing is pending.
     const onlyOps = joined.steps.every((s) => s.kind !== 'event');
     if (onlyOps && joined.pending.size === 0) this.end(joined);
+    else if (this.agentOnlyOver(joined)) this.end(joined);
     else if (request?.name === 'previewObCall' && result.outcome === 'failed' && !joined.sawDialog)
       this.end(joined);
   }
@@ -255,10 +261,23 @@ export class CallSequences implements CallSequencesApi {
       data,
     });
     if (name === 'seance_delete') this.end(call);
-    else if (family === 'dialog' && name === 'dialog_close' && call.openDialogs.size === 0) {
+    else if (family === 'agent' && name === 'agentStatus' && agent && agent === call.agent) {
+      call.agentFree = AGENT_FREE.has(str(d.state) ?? '');
+      if (this.agentOnlyOver(call)) this.end(call);
+    } else if (family === 'dialog' && name === 'dialog_close' && call.openDialogs.size === 0) {
       // Every dialog seen is closed: the call is over unless a seance is still open.
       if (![...call.keys].some((k) => k.startsWith('s:'))) this.end(call);
     }
+  }
+
+  /**
+   * A platform that sends the agent family only (Tinet's pushes: no dialog or ccs events to
+   * close a call) tells the end of a call by its agent's status: the call is over once its
+   * agent is idle, in wrap-up, paused or offline again and none of its operations is pending.
+   */
+  private agentOnlyOver(call: Call): boolean {
+    if (!call.agentFree || call.pending.size > 0) return false;
+    return call.steps.every((s) => s.kind !== 'event' || s.family === 'agent');
   }
 
   calls(): CallView[] {
