@@ -2,7 +2,7 @@
 // inbound call ringing at an agent looks the caller up in the CRM; its wrap-up logs the call)
 // and the agent-shift story (login, pause, logout, a supervisor listening in).
 'use strict';
-const { flow, inject, debug, fn, operation, agentEvents } = require('./toolkit');
+const { flow, inject, debug, fn, delay, operation, hangUp, agentEvents } = require('./toolkit');
 
 function nodeAgentEvents() {
   const f = flow(
@@ -116,7 +116,8 @@ function agentShift() {
     'Agent shift and supervisor',
     'An agent\u2019s shift with call control: agent 1004 logs in on extension 8004, pauses,\n' +
       'is ready again, and logs out; agent 1010, a supervisor, listens in on agent 1001\u2019s\n' +
-      'call and sets agent 1004 online or offline. The agent events node shows each status.',
+      'call (which agent 1001 hangs up 3 s later, so the button works again) and sets agent\n' +
+      '1004 online or offline. The agent events node shows each status.',
   );
   f.gateway({});
   const gw = f.id('gateway');
@@ -158,11 +159,13 @@ function agentShift() {
     }),
     620,
     320,
-    [['done'], ['failed']],
+    [['done', 'talk'], ['failed']],
   );
+  f.add('talk', delay('listen 3 s', 3), 620, 370, [['hangup']]);
+  f.add('hangup', hangUp('1001 hangs up', gw, '1001'), 800, 370, [['done'], ['failed']]);
   const supervise = [
-    ['offline', 'set 1004 offline', 'setOffline'],
     ['online', 'set 1004 online', 'setOnline'],
+    ['offline', 'set 1004 offline', 'setOffline'],
   ];
   supervise.forEach(([key, label, op], i) => {
     const y = 400 + i * 60;

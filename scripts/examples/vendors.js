@@ -9,6 +9,8 @@ const {
   debug,
   fn,
   rateLimit,
+  delay,
+  hangUp,
   httpIn,
   httpResponse,
   httpRequest,
@@ -57,7 +59,8 @@ function tinetCrmLead() {
     'A lead posted to POST /crm/tinet-leads becomes a Tinet preview outbound call\n' +
       '(previewOutcall, a signed REST call); the outcome comes from Tinet\u2019s HTTP pushes on\n' +
       '/cc/tinet/push and is written back to the lead: the call\u2019s uniqueId when bridged, the\n' +
-      'reason (customerBusy, customerNoAnswer, agentNoAnswer) when it fails. By default the\n' +
+      'reason (customerBusy, customerNoAnswer, agentNoAnswer) when it fails. A bridged call is\n' +
+      'hung up 5 s later, so the buttons work again. By default the\n' +
       'gateway runs the embedded simulator speaking Tinet, which pushes to this Node-RED\n' +
       '(127.0.0.1, port 1880). GET /crm/tinet-leads lists the leads.',
   );
@@ -102,8 +105,10 @@ function tinetCrmLead() {
     operation('cc-preview-call', 'Tinet preview call', { gatewayId: gw }),
     630,
     160,
-    [['write-bridged'], ['write-failed'], ['progress']],
+    [['write-bridged', 'talk'], ['write-failed'], ['progress']],
   );
+  f.add('talk', delay('talk 5 s', 5), 630, 240, [['hangup']]);
+  f.add('hangup', hangUp('hang up', gw), 800, 290, [[], []]);
   f.add(
     'write-bridged',
     fn(
