@@ -4,6 +4,7 @@
 // `npm start`, demo flow deployed): a story imported and deployed next to the demo, its button
 // clicked, and the sidebar drawing the call as it happens: preview call -> consult -> three-way
 // -> complete transfer, with responses, outcomes and the dialog / ccs events between them.
+// (Every example's buttons clicked twice, each call drawn: examples.test.js.)
 // The sidebar's screenshot is copied to docs/images/calls-sidebar.png for the README (not
 // under CI; UPDATE_SCREENSHOT=1 / 0 forces it).
 'use strict';
@@ -195,17 +196,6 @@ describe('the calls sidebar in chromium', function () {
   const gatewayOf = (z) =>
     page.evaluate((z) => RED.nodes.filterNodes({ z }).find((n) => n.gateway)?.gateway, z);
 
-  /** Buttons of a tab: its injects that place calls (not timers, not the webhook poster). */
-  const buttons = (z) =>
-    page.evaluate(
-      (z) =>
-        RED.nodes
-          .filterNodes({ z, type: 'inject' })
-          .filter((n) => !n.once && !/post /.test(n.name))
-          .map((n) => n.name),
-      z,
-    );
-
   /** The calls a gateway has in the sidebar's data (all of them, drawn or not). */
   const callsOf = (gw) =>
     page.evaluate(
@@ -227,79 +217,6 @@ describe('the calls sidebar in chromium', function () {
     await page.evaluate(() => RED.sidebar.show('cc-calls'));
     await page.waitForSelector('.cc-calls-list', { state: 'visible' });
   };
-
-  it("clicks every example's call buttons twice: no refused outcome, each call drawn", async () => {
-    await showCalls();
-    await page.fill('.cc-calls-filter', '');
-    const names = [
-      'nodes/cc-preview-call',
-      'nodes/cc-consult',
-      'nodes/cc-threeway',
-      'nodes/cc-complete-transfer',
-      'nodes/cc-call-control',
-      'stories/crm-lead-preview-call',
-      'stories/dialog-closed-crm-summary',
-      'stories/consult-threeway-complete-transfer',
-    ];
-    // Every example on its own tab (each with its own embedded simulator), deployed at once.
-    const tabs = [];
-    for (const name of names) {
-      const z = await page.evaluate((nodes) => {
-        const before = new Set();
-        RED.nodes.eachWorkspace((w) => before.add(w.id));
-        RED.view.importNodes(nodes, { generateIds: true, addFlow: true });
-        let id;
-        RED.nodes.eachWorkspace((w) => {
-          if (!before.has(w.id)) id = w.id;
-        });
-        return id;
-      }, example(name));
-      tabs.push({ name, z });
-    }
-    await page.click('#red-ui-header-button-deploy');
-    await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 15000 });
-    await page.waitForTimeout(1500);
-    for (const t of tabs) {
-      t.gw = await gatewayOf(t.z);
-      t.buttons = await buttons(t.z);
-      assert.ok(t.buttons.length > 0, `${t.name} has call buttons`);
-    }
-    for (let round = 1; round <= 2; round++) {
-      for (const t of tabs) {
-        await page.evaluate((z) => RED.workspaces.show(z), t.z);
-        for (const b of t.buttons) await press(t.z, b);
-      }
-      // Each example ends its calls by itself: wait until every call of the round has ended.
-      for (const t of tabs) {
-        const until = Date.now() + 60000;
-        let calls = [];
-        while (Date.now() < until) {
-          calls = await callsOf(t.gw);
-          const ended = calls.filter((c) => c.state === 'ended').length;
-          if (ended >= round * t.buttons.length && calls.every((c) => c.state === 'ended')) break;
-          await page.waitForTimeout(250);
-        }
-        assert.equal(refusedIn(calls), '', `${t.name}, round ${round}: refused`);
-        assert.ok(
-          calls.length >= round * t.buttons.length && calls.every((c) => c.state === 'ended'),
-          `${t.name}, round ${round}: ${JSON.stringify(calls.map((c) => [c.state, c.agents]))}`,
-        );
-      }
-    }
-    // The sidebar draws each example's calls (filtered by the example's gateway).
-    for (const t of tabs) {
-      await page.fill('.cc-calls-filter', t.gw);
-      await page.waitForTimeout(400);
-      const shown = await drawn();
-      assert.ok(
-        shown.length >= 2 * t.buttons.length,
-        `${t.name}: ${shown.length} calls drawn for ${t.buttons.length} buttons clicked twice`,
-      );
-      for (const c of shown) assert.ok(c.steps.length > 2, `${t.name}: ${c.title} is drawn`);
-    }
-    await page.fill('.cc-calls-filter', '');
-    assert.deepEqual(consoleErrors, []);
-  });
 
   it("shows why an operation was refused on the node's status", async () => {
     const tab = await importAndDeploy(example('nodes/cc-preview-call'));
