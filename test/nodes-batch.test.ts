@@ -60,6 +60,8 @@ async function deploy(flow: object[], type: 'full' | 'nodes' = 'full'): Promise<
 interface FlowOptions {
   batchSize?: number;
   batchMs?: number;
+  /** The batch node's output setting (default batch). */
+  output?: string;
   /** Leave the batch node out (it is removed by the deploy). */
   withoutBatch?: boolean;
 }
@@ -86,7 +88,7 @@ function flow(o: FlowOptions = {}): object[] {
       type: 'cc-ccs-events',
       z: 'tab',
       gateway: 'gw',
-      output: 'batch',
+      output: o.output ?? 'batch',
       batchSize: o.batchSize ?? 5,
       batchMs: o.batchMs ?? 300,
       wires: [['batch-out']],
@@ -247,6 +249,23 @@ describe('event nodes: batch output', function () {
     // Events may go on after the deploy (the call continues): the batch is what came before.
     assert.ok(items().length >= before, `${items().length} of ${before} events`);
     assert.deepEqual(items().map(view), of('each-out').slice(0, items().length).map(view));
+  });
+
+  it('redeployed as one message per event: the replacement sends what the old node held, one by one, first', async () => {
+    await helper.load(MODULES, flow({ batchSize: 10_000, batchMs: 60_000 }), CREDS);
+    await connected();
+    await previewCall();
+    await until('per-event messages', () => of('each-out').length >= 6, 5000);
+    await sleep(300);
+    const before = of('each-out').length;
+    await deploy(flow({ output: 'event' }), 'nodes');
+    await until('the held messages', () => of('batch-out').length >= before, 5000);
+    const got = of('batch-out');
+    assert.ok(
+      got.every((m) => m.topic !== 'batch'),
+      'no batch message',
+    );
+    assert.deepEqual(got.map(view), of('each-out').slice(0, got.length).map(view));
   });
 
   it('removed: the node sends what it holds at once', async () => {
