@@ -1,4 +1,4 @@
-/* global require, module, process, __dirname, setTimeout, clearTimeout, setInterval, clearInterval */
+/* global require, module, process, __dirname, setTimeout, clearTimeout, setInterval, clearInterval, window, RED */
 /* eslint-disable @typescript-eslint/no-require-imports */
 // Shared by the browser tests: start `scripts/start.js` (the same code as `npm start`) on a
 // free port with a throwaway user directory, and launch Debian's chromium with playwright-core.
@@ -129,11 +129,37 @@ async function openEditor(paletteType) {
   return { nr, browser, page };
 }
 
+/**
+ * Node-RED (`scripts/start.js`, demo flow running), chromium and a page on the editor with the
+ * calls sidebar set up; `consoleErrors` collects the page's console errors and uncaught errors.
+ */
+async function openCallsEditor() {
+  const nr = await startNodeRed();
+  const browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page: ${e.message}`));
+  await page.goto(nr.url);
+  await page.waitForSelector('.red-ui-flow-node', { timeout: 30000 });
+  await page.waitForFunction(() => {
+    try {
+      return window.CCCallsSidebar && RED.sidebar.containsTab('cc-calls');
+    } catch {
+      return false; // the sidebar is not set up yet
+    }
+  });
+  return { nr, browser, page, consoleErrors };
+}
+
 module.exports = {
   root,
   startNodeRed,
   launchBrowser,
   openEditor,
+  openCallsEditor,
   screenshotPath,
   pkg,
   chromiumPath,

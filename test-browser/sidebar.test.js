@@ -11,7 +11,7 @@
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
-const { root, startNodeRed, launchBrowser, screenshotPath } = require('./lib');
+const { root, openCallsEditor, screenshotPath } = require('./lib');
 
 const example = (name) =>
   JSON.parse(fs.readFileSync(path.join(root, 'examples', `${name}.json`), 'utf8'));
@@ -21,25 +21,10 @@ describe('the calls sidebar in chromium', function () {
   let nr;
   let browser;
   let page;
-  const consoleErrors = [];
+  let consoleErrors = [];
 
   before(async () => {
-    nr = await startNodeRed();
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`page: ${e.message}`));
-    await page.goto(nr.url);
-    await page.waitForSelector('.red-ui-flow-node', { timeout: 30000 });
-    await page.waitForFunction(() => {
-      try {
-        return window.CCCallsSidebar && RED.sidebar.containsTab('cc-calls');
-      } catch {
-        return false; // the sidebar is not set up yet
-      }
-    });
+    ({ nr, browser, page, consoleErrors } = await openCallsEditor());
   });
 
   afterEach(async function () {
