@@ -442,6 +442,16 @@ export const OPERATIONS: readonly OperationSpec[] = [
  * Agent-family events that are not process events of an operation (seed 000): the agent's
  * status, an inbound call ringing at it, and the state of a queue it serves.
  */
+/** previewObCallResult `result` codes (0 = proceeding / ok). */
+export const PREVIEW_RESULT: Readonly<Record<string, number>> = {
+  customerBusy: 1,
+  customerNoAnswer: 2,
+  customerRejected: 3,
+  agentNoAnswer: 4,
+  failed: 5,
+  canceled: 6,
+};
+
 export const AGENT_EVENTS: readonly string[] = ['agentStatus', 'ringing', 'queueStatus'];
 
 /** Seed 000's agent device states (`agentStatus.deviceStatus`). */

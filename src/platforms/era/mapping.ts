@@ -30,6 +30,7 @@
  * compare their names with CALL_EVENTS_FROM_CCS. Correct this file (first candidate =
  * what the simulator sends), run `npm test`, and the driver and the simulator follow.
  */
+import { PREVIEW_RESULT } from '../../protocol/catalogue';
 import type { Data } from '../../protocol/types';
 
 /** Documented: the WebSocket paths. */
@@ -320,12 +321,8 @@ export const PREVIEW_RULES: readonly {
  * with reason `ended`.
  */
 export const FAILURE_RESULTS: Readonly<Record<string, number>> = {
-  customerBusy: 1,
-  customerNoAnswer: 2,
-  customerRejected: 3,
-  agentNoAnswer: 4,
-  failed: 5,
-  canceled: 6,
+  // The reasons are read as the catalogue's own names of its codes.
+  ...PREVIEW_RESULT,
 };
 
 /** The first string at any of `keys` in `o`. */

@@ -29,15 +29,8 @@ export interface Emission {
 export type OpResult =
   { ok: true; data?: Data } | { ok: false; errorCode: string; message: string };
 
-/** previewObCallResult `result` codes (0 = proceeding / ok). */
-export const PREVIEW_RESULT: Readonly<Record<string, number>> = {
-  customerBusy: 1,
-  customerNoAnswer: 2,
-  customerRejected: 3,
-  agentNoAnswer: 4,
-  failed: 5,
-  canceled: 6,
-};
+/** previewObCallResult `result` codes: the catalogue's. */
+export { PREVIEW_RESULT } from '../../protocol/catalogue';
 
 /**
  * Agent-side states (vendors.md): the agentStatus `state` shows `paused` instead of `idle`
