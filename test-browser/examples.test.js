@@ -21,6 +21,9 @@ const fs = require('fs');
 const path = require('path');
 const { root, openCallsEditor, screenshotPath } = require('./lib');
 
+/** The story `npm start` deploys as its demo (scripts/start.js). */
+const DEMO_STORY = 'stories/live-simulator-events';
+
 /** Every example under examples/, as `nodes/cc-preview-call` etc., read from the directory. */
 function exampleNames() {
   const out = [];
@@ -144,16 +147,34 @@ describe('every example in chromium: buttons clicked twice', function () {
           ? { ...n, url: n.url.replace(/^http:\/\/127\.0\.0\.1:1880\//, nr.url) }
           : n,
       );
-      const z = await page.evaluate((nodes) => {
-        const before = new Set();
-        RED.nodes.eachWorkspace((w) => before.add(w.id));
-        RED.view.importNodes(nodes, { generateIds: true, addFlow: true });
-        let id;
-        RED.nodes.eachWorkspace((w) => {
-          if (!before.has(w.id)) id = w.id;
-        });
-        return id;
-      }, flow);
+      // `npm start` already runs this story as its demo, on its own tab: its buttons are
+      // clicked there (a second copy would share the demo's agents; importing a story beside the
+      // demo is sidebar.test.js's case).
+      const demoTab =
+        name === DEMO_STORY
+          ? await page.evaluate(
+              (label) => {
+                let id;
+                RED.nodes.eachWorkspace((w) => {
+                  if (w.label === label) id = w.id;
+                });
+                return id;
+              },
+              flow.find((n) => n.type === 'tab').label,
+            )
+          : undefined;
+      const z =
+        demoTab ??
+        (await page.evaluate((nodes) => {
+          const before = new Set();
+          RED.nodes.eachWorkspace((w) => before.add(w.id));
+          RED.view.importNodes(nodes, { generateIds: true, addFlow: true });
+          let id;
+          RED.nodes.eachWorkspace((w) => {
+            if (!before.has(w.id)) id = w.id;
+          });
+          return id;
+        }, flow));
       assert.ok(z, `${name} imported on its own tab`);
       const buttons = flow.filter((n) => n.type === 'inject').map((n) => n.name);
       const calling = reaching(flow, 'cc-preview-call');
