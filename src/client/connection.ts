@@ -16,7 +16,7 @@ import type {
   PlatformDriver,
   PlatformLink,
 } from '../platforms/api';
-import type { ConnectionState, ConnectionStatus, Logger } from './api';
+import type { ClientStats, ConnectionState, ConnectionStatus, Logger } from './api';
 import { backoffDelay, type BackoffConfig } from './backoff';
 import { Heartbeat } from './heartbeat';
 import type { OperationTable } from './operations';
@@ -28,17 +28,18 @@ import type { SubscriptionTable } from './subscriptions';
 export const MIN_ANNOUNCED_HEARTBEAT_MS = 500;
 
 /** The client's counters (reported by its `stats()`). */
-export interface ClientCounters {
-  framesIn: number;
-  framesOut: number;
-  eventsIn: number;
-  invalidFrames: number;
-  invalidEvents: number;
-  unknownResponses: number;
-  duplicates: number;
-  gaps: number;
-  reconnects: number;
-}
+export type ClientCounters = Pick<
+  ClientStats,
+  | 'framesIn'
+  | 'framesOut'
+  | 'eventsIn'
+  | 'invalidFrames'
+  | 'invalidEvents'
+  | 'unknownResponses'
+  | 'duplicates'
+  | 'gaps'
+  | 'reconnects'
+>;
 
 /** What the connection needs from the client it serves. */
 export interface ConnectionHost {
