@@ -18,8 +18,8 @@
  *
  * No Node-RED import here: the nodes use this through ./api.ts.
  */
-import { FAILED, checkEventData } from '../protocol';
-import type { EventFamily } from '../protocol';
+import { FAILED, type EventFamily } from '../protocol/catalogue';
+import { checkEventData } from '../protocol/validate';
 import type { Data, EventFrame } from '../protocol/types';
 import { CcflowDriver } from '../platforms/ccflow/driver';
 import type { LinkError, NoticeCode, PlatformDriver } from '../platforms/api';

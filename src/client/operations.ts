@@ -4,7 +4,8 @@
  * response (a server breaking the response-first rule), and exactly one outcome per operation.
  * The wire is the driver's: this table only asks the link to send a request.
  */
-import { FAILED, decideEnd, getOperation, validateParams, type OperationSpec } from '../protocol';
+import { FAILED, decideEnd, getOperation, type OperationSpec } from '../protocol/catalogue';
+import { validateParams } from '../protocol/validate';
 import type { Data, EventFrame, RespFrame } from '../protocol/types';
 import type {
   OperationEvent,

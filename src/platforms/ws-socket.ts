@@ -46,9 +46,22 @@ export interface SocketOptions {
 const CLOSE_GRACE_MS = 500;
 const noop = (): void => {};
 
+/**
+ * Frames read in one turn of the event loop before the socket pauses until the next turn.
+ * A platform that sends faster than the flow takes its messages would otherwise have the whole
+ * socket buffer (thousands of frames) read at once: every message built and queued in one
+ * turn, all of them alive through the next garbage collections (promoted, expensive to
+ * collect). Paused, the rest waits in the kernel's buffer (TCP flow control) and the flow
+ * delivers what was read first.
+ */
+export const FRAMES_PER_TURN = 256;
+
 export class WsSocket {
   private readonly ws: WebSocket;
   private ended = false;
+  /** Frames read in this turn of the event loop (0: none since the last turn). */
+  private burst = 0;
+  private pausedForBurst = false;
 
   /** Throws when the URL cannot be dialled at all. */
   constructor(private readonly o: SocketOptions) {
@@ -74,6 +87,11 @@ export class WsSocket {
     ws.on('open', () => o.onOpen());
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       h.frameIn();
+      if (++this.burst === 1) setImmediate(this.endTurn);
+      else if (this.burst === FRAMES_PER_TURN) {
+        this.pausedForBurst = true;
+        ws.pause();
+      }
       if (isBinary) {
         h.invalidFrame('BAD_FRAME', 'binary frame refused: frames are UTF-8 JSON text');
         return;
@@ -115,6 +133,14 @@ export class WsSocket {
       this.lost(o.scrub(`socket closed (${why})`));
     });
   }
+
+  /** The turn's frames are handed on: read again. */
+  private readonly endTurn = (): void => {
+    this.burst = 0;
+    if (!this.pausedForBurst) return;
+    this.pausedForBurst = false;
+    if (!this.ended) this.ws.resume();
+  };
 
   get open(): boolean {
     return this.ws.readyState === WebSocket.OPEN;

@@ -5,7 +5,8 @@
  * Schemas; events carry a per-session `seq` the server can replay from (resume = `replay`);
  * application-level ping / pong; every catalogue operation is carried as a `req` frame.
  */
-import { getOperation, parseFrame } from '../../protocol';
+import { getOperation } from '../../protocol/catalogue';
+import { parseFrame } from '../../protocol/validate';
 import type { ClientFrame, LoginFrame, LoginRespFrame } from '../../protocol/types';
 import type {
   Carriage,
