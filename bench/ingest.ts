@@ -117,26 +117,31 @@ export async function run(): Promise<BenchRow[]> {
   const server = await startLoadServer({ events: EVENTS });
   try {
     // Baseline first, then the runtime, then the baseline again; the better baseline counts.
-    // The node and the minimal node in turn, twice (node, minimal, node, minimal): the better
-    // run of each counts, as for the raw baseline, so a burst of load on a shared machine
-    // during one run moves the ratio less.
+    // The node and the minimal node in turn, three times (node, minimal, node, minimal, ...),
+    // and the batch output twice: the best run of each counts, as for the raw baseline. On a
+    // shared machine a burst of other load only ever slows a run down, so the best of a few
+    // runs is the closest to each one's own speed, and the ratio moves less.
     const minimalRate = () => benchNodeRate((to) => [wsMin('benchmin', server.url, to)]);
     const raw1 = await rawRate(server.url);
     const nr1 = await nodeRedRate(server.url);
     const minimal1 = await minimalRate();
-    const batched = await nodeRedRate(server.url, false, true);
+    const batched1 = await nodeRedRate(server.url, false, true);
     const nr2 = await nodeRedRate(server.url);
     const minimal2 = await minimalRate();
     const open = await nodeRedRate(server.url, true);
     const ceiling = await benchNodeRate((to) => [burstSource('benchburst', to)], {
       sourceId: 'benchburst',
     });
+    const batched2 = await nodeRedRate(server.url, false, true);
+    const nr3 = await nodeRedRate(server.url);
+    const minimal3 = await minimalRate();
     const raw2 = await rawRate(server.url);
     const rate = (r: CountResult) => (r.count > 1 && r.ms > 0 ? ((r.count - 1) / r.ms) * 1000 : 0);
     const base = Math.max(rate(raw1), rate(raw2));
     const better = <T extends CountResult>(a: T, b: T): T => (rate(b) > rate(a) ? b : a);
-    const nr = better(nr1, nr2);
-    const minimal = better(minimal1, minimal2);
+    const nr = better(better(nr1, nr2), nr3);
+    const minimal = better(better(minimal1, minimal2), minimal3);
+    const batched = better(batched1, batched2);
     const value = rate(nr);
     const ratio = base > 0 ? value / base : NaN;
     const notes: string[] = [`${EVENTS} ccs frames`];
@@ -168,7 +173,7 @@ export async function run(): Promise<BenchRow[]> {
         meets: (r) => (r.ratio ?? 0) >= 0.8,
         note: minimal.timedOut
           ? `the minimal node delivered only ${minimal.count}/${EVENTS}`
-          : `${EVENTS} ccs frames each; node runs ${round(rate(nr1), 0)} / ${round(rate(nr2), 0)}, minimal runs ${round(rate(minimal1), 0)} / ${round(rate(minimal2), 0)} ev/s`,
+          : `${EVENTS} ccs frames each; node runs ${[nr1, nr2, nr3].map((r) => round(rate(r), 0)).join(' / ')}, minimal runs ${[minimal1, minimal2, minimal3].map((r) => round(rate(r), 0)).join(' / ')} ev/s`,
       },
       {
         name: `batch ingest (cc-ccs-events output in batches of ${BATCH_SIZE}, real runtime)`,
@@ -182,7 +187,7 @@ export async function run(): Promise<BenchRow[]> {
         meets: (r) => (r.ratio ?? 0) >= 0.5 && r.value >= 100_000,
         note: batched.timedOut
           ? `runtime delivered only ${batched.count}/${EVENTS}`
-          : `${EVENTS} ccs frames, ${Math.ceil(EVENTS / BATCH_SIZE)} messages`,
+          : `${EVENTS} ccs frames, ${Math.ceil(EVENTS / BATCH_SIZE)} messages; runs ${round(rate(batched1), 0)} / ${round(rate(batched2), 0)} ev/s`,
       },
       {
         name: "Node-RED's own ceiling: source -> sink, pre-built messages, no I/O",
