@@ -4,15 +4,22 @@
  * plain HTTP client written from the table, and the driver end to end against the simulator
  * over real sockets (a preview call reaching its outcome from the ccsevents of its seance, a
  * refusal with the platform's text, a bad token, control of the agent's call, an operation the
- * table does not carry ending at once with nothing sent).
+ * table does not carry ending at once with nothing sent), and against a platform whose answer to
+ * a preview call names no call and no seance.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { GatewayClient } from '../src/client/gateway-client';
 import type { GatewayEvent } from '../src/client/api';
 import { EraDriver } from '../src/platforms/era/driver';
 import {
+  NO_IDS_REASON,
   OPERATIONS_CARRIED,
   REST,
+  RESULT_SUFFIX,
+  SUBSCRIBE_METHOD,
   restBase,
   restPath,
   USER_KEY,
@@ -283,5 +290,80 @@ describe('Era / Incoplax operations: the driver against the simulator', function
     }
     assert.equal(c.stats().framesOut, sent, 'nothing written');
     assert.equal(sim.stats().requests, requests, 'nothing reached the platform');
+  });
+});
+
+describe('Era / Incoplax operations: an answer that names no call and no seance', function () {
+  // Far below the preview call's own timeout (120 s): the outcome must not wait for it.
+  this.timeout(10000);
+  let server: http.Server;
+  let wss: WebSocketServer;
+  let client: GatewayClient | undefined;
+  const posted: unknown[] = [];
+
+  beforeEach(async () => {
+    posted.length = 0;
+    // A platform as documented: REST `/uc/calls` accepting the call without naming it, and the
+    // WebSocket accepting subscriptions (no notifications ever come).
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        if (req.method === 'POST' && req.url === REST.callsPath) {
+          posted.push(JSON.parse(body));
+          res.writeHead(201).end(JSON.stringify({ result: 'ok', state: 'calling' }));
+        } else res.writeHead(404).end(JSON.stringify({ result: 'error', reason: 'not found' }));
+      });
+    });
+    wss = new WebSocketServer({ server });
+    wss.on('connection', (ws) =>
+      ws.on('message', (raw) => {
+        const [method, params] = JSON.parse(String(raw)) as [string, { qid: string }];
+        if (method === SUBSCRIBE_METHOD) {
+          ws.send(JSON.stringify([`${method}${RESULT_SUFFIX}`, { qid: params.qid, result: 'ok' }]));
+        }
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterEach(async () => {
+    await client?.close();
+    client = undefined;
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('ends the preview call failed at once with the reason and a message naming what is missing', async () => {
+    const { port } = server.address() as AddressInfo;
+    client = new GatewayClient({
+      url: `ws://127.0.0.1:${port}`,
+      driver: new EraDriver({ auth: 'token', token: TOKEN }),
+      tenant: '',
+      username: '',
+      password: '',
+      heartbeatMs: 0,
+      reconnect: { initialMs: 20, maxMs: 100, factor: 2, jitter: 0 },
+    });
+    client.start();
+    await client.whenConnected();
+    const r = await client.startOperation('1001', 'previewObCall', {
+      customerNumber: '48500100201',
+    }).done;
+    assert.deepEqual(posted, [{ [USER_KEY]: '1001', to: '48500100201' }], 'the call was asked for');
+    assert.equal(r.response?.code, 0, 'the platform accepted it');
+    assert.equal(r.outcome, 'failed', JSON.stringify(r));
+    assert.equal(r.reason, NO_IDS_REASON);
+    assert.equal(r.reason, 'noCallOrSeance');
+    assert.equal(r.final?.name, 'previewObCallResult');
+    assert.equal(r.final?.data.result, 5);
+    assert.match(
+      r.message ?? '',
+      /^era: the answer to previewObCall \(POST \/uc\/calls\) named no call \(call_id \/ id\) and no seance \(seance_id \/ seanceid\).*agent 1001 \(the answer's keys: result, state\)$/,
+    );
+    assert.equal(client.stats().invalidEvents, 0);
   });
 });

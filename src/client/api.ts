@@ -112,7 +112,10 @@ export interface OperationResult {
    * 'unsupported' (the platform cannot carry the operation; nothing was sent), or the event's reason.
    */
   reason?: string;
-  /** Human-readable detail when the client ended it (bad parameter, timeout, server error). */
+  /**
+   * Human-readable detail when the client ended it (bad parameter, timeout, server error), or
+   * the `message` of the failure event that ended it.
+   */
   message?: string;
   /** The response frame, when one arrived. */
   response?: RespFrame;

@@ -278,7 +278,10 @@ export class OperationTable {
     if (cb) this.d.safeCall(() => cb(oe), `onEvent of ${p.op} ${p.reqId}`);
     if (p.ended) return; // the callback may have cancelled it
     const d = decideEnd(p.spec, oe.name, oe.data);
-    if (d) this.end(p, d.outcome, d.reason, oe);
+    if (!d) return;
+    // A failure event may say why in words (`message`): the outcome's message.
+    const said = d.outcome === FAILED ? oe.data.message : undefined;
+    this.end(p, d.outcome, d.reason, oe, typeof said === 'string' ? said : undefined);
   }
 
   end(

@@ -318,12 +318,22 @@ export const PREVIEW_RULES: readonly {
  * UNVERIFIED: a failed preview call's `info.reason` (connection_failure) -> previewObCallResult
  * `result` (the catalogue's codes: 1 busy, 2 no answer, 3 rejected, 4 agent no answer,
  * 5 failed, 6 cancelled). A reason not listed is 5; a seance deleted before the bridge is 5
- * with reason `ended`.
+ * with reason `ended`; an answer naming no call and no seance is 5 with NO_IDS_REASON.
  */
 export const FAILURE_RESULTS: Readonly<Record<string, number>> = {
   // The reasons are read as the catalogue's own names of its codes.
   ...PREVIEW_RESULT,
 };
+
+/**
+ * UNVERIFIED (it rests on REST.callIdKeys and REST.seanceIdKeys): an accepted preview call whose
+ * answer names neither a call nor a seance under those keys cannot be followed (no ccsevent can
+ * be told to be its own), so it ends at once as previewObCallResult `result` 5 (failed) with
+ * this reason and a message naming the keys looked for and the keys the answer had, instead of
+ * waiting for the operation's timeout. If an installation answers with other keys, add them to
+ * REST.callIdKeys / REST.seanceIdKeys.
+ */
+export const NO_IDS_REASON = 'noCallOrSeance';
 
 /** The first string at any of `keys` in `o`. */
 export function pickString(o: Data, keys: readonly string[]): string | undefined {

@@ -4,7 +4,8 @@
  * operation's response. A tracked operation (a preview call) then follows the ccsevents of the
  * seance its answer named (delivered by the link's own operations subscription) and reports the
  * catalogue's process events with its request id, as PREVIEW_RULES maps them; the client's
- * catalogue rules decide the outcome, exactly once.
+ * catalogue rules decide the outcome, exactly once. An answer that names no seance and no call
+ * ends it `failed` at once (NO_IDS_REASON): nothing could tell its ccsevents apart.
  *
  * The answer travels over HTTP and the notifications over the WebSocket, so notifications may
  * arrive before the answer that names their seance: while a call is being created they are held
@@ -14,6 +15,7 @@ import type { Data, RespFrame } from '../../protocol/types';
 import type { LinkHandler, OperationRequest } from '../api';
 import {
   FAILURE_RESULTS,
+  NO_IDS_REASON,
   OPERATIONS_CARRIED,
   PREVIEW_RULES,
   REST,
@@ -156,15 +158,20 @@ export class EraOperations {
       if (seance) ids.seance_id = seance;
       if (own) ids.call_id = own;
       this.resp(r, { code: 0, errorCode: null, message: 'ok', data: { ...res.body, ids } });
-      if (call.tracked) this.track(r, seance, own);
+      if (call.tracked) this.track(r, seance, own, res.body);
     } finally {
       if (call.tracked && --this.creating === 0) this.held = [];
     }
   }
 
   /** Follow a created call; replay what arrived before its answer. */
-  private track(r: OperationRequest, seance: string | undefined, call: string | undefined): void {
-    if (!seance && !call) return;
+  private track(
+    r: OperationRequest,
+    seance: string | undefined,
+    call: string | undefined,
+    answer: Data,
+  ): void {
+    if (!seance && !call) return this.untraceable(r, answer);
     const t: Tracked = {
       reqId: r.reqId,
       agent: r.agent,
@@ -181,6 +188,29 @@ export class EraOperations {
       if (oldest) this.untrack(oldest);
     }
     for (const n of this.held) if (this.find(n.data) === t) this.apply(t, n.event, n.data);
+  }
+
+  /**
+   * The platform accepted the request but its answer named no call and no seance: no ccsevent
+   * can be told to be this operation's, so it ends `failed` at once (mapping.ts NO_IDS_REASON)
+   * instead of waiting for its timeout. The platform may still be placing the call.
+   */
+  private untraceable(r: OperationRequest, answer: Data): void {
+    const keys = Object.keys(answer)
+      .slice(0, 8)
+      .map((k) => (k.length > 40 ? `${k.slice(0, 39)}…` : k));
+    const message = this.d.scrub(
+      `era: the answer to ${r.op} (${OPERATIONS_CARRIED[r.op]?.method ?? 'POST'} ` +
+        `${REST.callsPath}) named no call (${REST.callIdKeys.join(' / ')}) and no seance ` +
+        `(${REST.seanceIdKeys.join(' / ')}), so its progress cannot be followed; the ` +
+        `platform may still be calling agent ${r.agent} (the answer's keys: ` +
+        `${keys.length > 0 ? keys.join(', ') : 'none'})`,
+    );
+    this.report(r.agent, r.reqId, 'previewObCallResult', {
+      result: FAILURE_RESULTS.failed,
+      reason: NO_IDS_REASON,
+      message,
+    });
   }
 
   private untrack(t: Tracked): void {
@@ -268,14 +298,26 @@ export class EraOperations {
     const ids: Record<string, string> = {};
     if (t.seance) ids.seance_id = t.seance;
     if (t.call) ids.call_id = t.call;
+    this.report(t.agent, t.reqId, name, fields, ids);
+  }
+
+  /** A process event of an operation, in the agent family, with its request id. */
+  private report(
+    agent: string,
+    reqId: string,
+    name: string,
+    fields: Data,
+    ids: Record<string, string> = {},
+  ): void {
+    if (this.closed) return;
     this.d.h.event({
       type: 'event',
       family: 'agent',
       name,
       seq: 0,
       ts: Date.now(),
-      agent: t.agent,
-      reqId: t.reqId,
+      agent,
+      reqId,
       data: { ...fields, ids },
     });
   }
