@@ -347,6 +347,31 @@ describe('examples', function () {
       assert.equal(b.cc.outcome, 'bridged', JSON.stringify(b.cc));
     });
 
+    it('live simulator events: quick clicks take the free agents in turn, and none while all three are busy', async () => {
+      // Real time: the calls last long enough for all three agents to be busy at once.
+      const flow = example('stories/live-simulator-events.json', { simSpeed: 1, simInbound: 0 });
+      await load(flow);
+      const picker = helper.getNode(byName(flow, 'a free outbound agent', 'function').id);
+      // The agents' states live in global context, which outlives a flow in this test process.
+      picker.context().global.set('ccDemoAgents', undefined);
+      const asked: string[] = [];
+      helper
+        .getNode(byName(flow, 'preview call', 'cc-preview-call').id)
+        .on('input', (m: Msg) => asked.push(m.payload.agent));
+      const bridged = collect(byName(flow, 'bridged', 'debug').id);
+      const failed = collect(byName(flow, 'failed', 'debug').id);
+      const warnings: string[] = [];
+      picker.on('call:warn', (call: { args: unknown[] }) => warnings.push(String(call.args[0])));
+      // A fast quadruple click (and the inject fires by itself 3 s after deploy too).
+      for (let i = 0; i < 4; i++) press(flow, '3 s after deploy');
+      await until('three calls bridged', () => bridged.length >= 3 || failed[0], 30000);
+      assert.deepEqual(failed, [], 'nothing failed, nothing refused');
+      assert.deepEqual(asked, ['1006', '1007', '1008'], 'each click a different agent');
+      assert.deepEqual(bridged.map((m) => m.cc.agent).sort(), ['1006', '1007', '1008']);
+      await until('the fourth click told', () => warnings[0], WAIT_MS);
+      assert.match(warnings[0], /1006, 1007 and 1008 are all busy: no preview call placed/);
+    });
+
     it('screen pop: an inbound call ringing at an agent pops the CRM contact; wrap-up logs the call', async () => {
       const flow = example('stories/screen-pop-crm.json', { simSpeed: 10, simInbound: 120 });
       await load(flow);

@@ -15,6 +15,7 @@ const {
   hangUp,
   dialogEvents,
   events,
+  agentEvents,
   seed003Bodies,
   AGENT_FROM_CC,
   CONSULT_1002,
@@ -80,9 +81,10 @@ function liveSimulatorEvents() {
       'simulator with 2 inbound calls a minute, answered by agents 1001 to 1005: the calls\n' +
       'starts and ends (dialog, call and seance events) show in the debug sidebar, a few a\n' +
       'minute, so your own messages stay in view. A preview call is placed 3 s after deploy by\n' +
-      'one of the outbound agents 1006 to 1008 (each copy of this flow takes the next one) to a\n' +
-      'customer who hangs up by itself 10 s after answering; the\n' +
-      'buttons call as agents 1010 and 1009. Bridged calls are hung up 8 s later.\n' +
+      'a free one of the outbound agents 1006 to 1008 (the flow keeps their states from their\n' +
+      'agentStatus events; a copy of this flow or a second click takes another one, and no call\n' +
+      'is placed while all three are busy) to a customer who hangs up by itself 10 s after\n' +
+      'answering; the buttons call as agents 1010 and 1009. Bridged calls are hung up 8 s later.\n' +
       'To quiet the demo: click the buttons of its debug nodes, set the gateway\u2019s Inbound/min\n' +
       'to 0, or show only the current flow in the debug sidebar\u2019s filter.',
   );
@@ -143,19 +145,69 @@ function liveSimulatorEvents() {
   );
   f.add(
     'outbound-agent',
-    fn('next outbound agent', [
-      '// Agents 1006, 1007, 1008 in turn: a copy of this flow running beside it (sharing the',
-      '// gateway) takes the next agent instead of one that is already busy.',
-      "const n = global.get('ccDemoCalls') || 0;",
-      "global.set('ccDemoCalls', n + 1);",
+    fn('a free outbound agent', [
+      '// The first of agents 1006, 1007, 1008 that is idle, or not heard of yet (the',
+      '// simulator\'s agents start idle); a call for a busy agent would only be refused.',
+      "const agents = global.get('ccDemoAgents') || {};",
+      'const free = (id) => {',
+      '  const a = agents[id];',
+      "  if (!a || a.state === 'idle') return true;",
+      '  // Picked a moment ago: busy until its status arrives (free again if none came in 5 s).',
+      "  return a.state === 'picked' && Date.now() - a.at > 5000;",
+      '};',
+      "const agent = ['1006', '1007', '1008'].find(free);",
+      'if (!agent) {',
+      "  node.warn('agents 1006, 1007 and 1008 are all busy: no preview call placed');",
+      "  node.status({ fill: 'yellow', shape: 'ring', text: 'all busy' });",
+      '  return null;',
+      '}',
+      "agents[agent] = { state: 'picked', at: Date.now() };",
+      "global.set('ccDemoAgents', agents);",
+      "node.status({ fill: 'green', shape: 'dot', text: 'agent ' + agent });",
       '// The number ends in 6: the customer hangs up by itself 10 s after answering, so the',
       '// agent is free again even when a redeploy cancels the hang-up step below.',
-      "msg.payload = { agent: String(1006 + (n % 3)), customerNumber: '48500100206' };",
+      "msg.payload = { agent, customerNumber: '48500100206' };",
       'return msg;',
     ]),
     330,
     290,
     [['preview']],
+  );
+  f.add(
+    'about-agents',
+    comment(
+      'Preview calls from a free agent',
+      'The agent events of agents 1006-1008 keep their states in global context (shared by\n' +
+        'every copy of this flow on the same gateway); "a free outbound agent" picks an idle\n' +
+        'one. When all three are busy it places no call: it says so in a warning in the debug\n' +
+        'sidebar and in its status.',
+    ),
+    180,
+    480,
+  );
+  f.add(
+    'agent-states',
+    agentEvents('agents 1006-1008', gw, {
+      events: 'agentStatus',
+      agents: '1006,1007,1008',
+      enrich: false,
+    }),
+    150,
+    520,
+    [['remember-states']],
+  );
+  f.add(
+    'remember-states',
+    fn('remember their states', [
+      "// Each outbound agent's state from its agentStatus (idle, pending, talking, ...).",
+      "const agents = global.get('ccDemoAgents') || {};",
+      'agents[msg.agent] = { state: msg.payload.state };',
+      "global.set('ccDemoAgents', agents);",
+      'return null;',
+    ]),
+    370,
+    520,
+    [[]],
   );
   f.add(
     'call-ok',
