@@ -11,7 +11,8 @@ import { validateCallback } from '../src/chat/envelope';
 import type { ChatCallback, ChatEvent } from '../src/chat/api';
 import { ChatSimulator } from '../src/simulator/chat';
 import type { ChatScenario } from '../src/simulator/chat/api';
-import { WebhookIngress, rawBodyMiddleware, webhookHandler } from '../src/webhook/ingress';
+import { DEFAULT_MAX_BYTES, WebhookIngress } from '../src/webhook/ingress';
+import { answerError, readCappedBody, sendJson } from '../src/webhook/http';
 import { TestRep, TestVisitor } from './support/chat-visitor';
 import { until } from './support/wait';
 
@@ -27,6 +28,28 @@ interface Rig {
   close(): Promise<void>;
 }
 
+/**
+ * The program's callback endpoint: a plain node:http server reading each body with the capped
+ * reader, answering with the ingress's outcome and handing an accepted callback on.
+ */
+function callbackReceiver(
+  ingress: WebhookIngress,
+  onCallback: (body: Record<string, unknown>) => void,
+): http.Server {
+  return http.createServer((req, res) => {
+    readCappedBody(req, DEFAULT_MAX_BYTES, (err, body) => {
+      if (err || !body) return answerError(res, err);
+      const outcome = ingress.handle({
+        headers: req.headers,
+        rawBody: body.rawBody,
+        tooLarge: body.tooLarge,
+      });
+      sendJson(res, outcome.status, outcome.body, body.tooLarge);
+      if (outcome.status === 200 && outcome.event) onCallback(outcome.event);
+    });
+  });
+}
+
 async function rig(scenario?: ChatScenario): Promise<Rig> {
   const events: ChatEvent[] = [];
   const ingress = new WebhookIngress({
@@ -34,11 +57,9 @@ async function rig(scenario?: ChatScenario): Promise<Rig> {
     validate: (b) => validateCallback(b),
   });
   const holder: { client?: ChatClient } = {};
-  const mw = rawBodyMiddleware();
-  const handler = webhookHandler(ingress, (body) => {
+  const receiver = callbackReceiver(ingress, (body) => {
     holder.client?.handleCallback(body as unknown as ChatCallback);
   });
-  const receiver = http.createServer((req, res) => mw(req, res, () => handler(req, res)));
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const port = (receiver.address() as AddressInfo).port;
   const sim = new ChatSimulator({

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import express from 'express';
-import request from 'supertest';
 import type { IngressOutcome } from '../src/webhook/api';
 import { WebhookIngress } from '../src/webhook/ingress';
-import { rawBodyMiddleware, webhookHandler } from '../src/webhook/http';
 import { seedBodies } from './support/seeds';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -275,132 +270,5 @@ describe('ingress: handle()', () => {
       const o = ingress.handle(w as never);
       assert.ok([400, 401].includes(o.status));
     }
-  });
-});
-
-describe('ingress: rawBodyMiddleware through express', () => {
-  function app(ingress: WebhookIngress, maxBytes: number, before?: express.RequestHandler) {
-    const events: Record<string, unknown>[] = [];
-    const a = express();
-    if (before) a.use(before);
-    a.post(
-      '/hook',
-      rawBodyMiddleware(maxBytes),
-      webhookHandler(ingress, (e) => events.push(e)),
-    );
-    return { app: a, events };
-  }
-
-  it('keeps the exact bytes: an HMAC over a pretty-printed body verifies', async () => {
-    const { app: a, events } = app(new WebhookIngress({ hmacSecret: SECRET }), 64 * 1024);
-    const res = await request(a)
-      .post('/hook')
-      .set('content-type', 'application/json')
-      .set('x-cc-signature', sign(raw))
-      .send(raw.toString());
-    assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { ok: true, duplicate: false });
-    assert.deepEqual(events, [bodies[0]]);
-    const again = await request(a)
-      .post('/hook')
-      .set('content-type', 'application/json')
-      .set('x-cc-signature', sign(raw))
-      .send(raw.toString());
-    assert.deepEqual(again.body, { ok: true, duplicate: true });
-    assert.equal(events.length, 1);
-    const bad = await request(a)
-      .post('/hook')
-      .set('content-type', 'application/json')
-      .set('x-cc-signature', sign(raw, 'nope'))
-      .send(raw.toString());
-    assert.equal(bad.status, 401);
-    assert.equal(bad.body.error, 'UNAUTHORIZED');
-  });
-
-  it('answers each status code through HTTP', async () => {
-    const { app: a } = app(new WebhookIngress({ token: TOKEN }), 4096);
-    const post = () => request(a).post('/hook').set('x-cc-token', TOKEN);
-    assert.equal((await post().set('content-type', 'text/plain').send('hi')).status, 415);
-    assert.equal((await post().set('content-type', 'application/json').send('{x')).status, 400);
-    const invalid = await post()
-      .set('content-type', 'application/json')
-      .send(JSON.stringify({ ...bodies[2], dialog_uuid: undefined }));
-    assert.equal(invalid.status, 422);
-    assert.equal(invalid.body.message, 'body.dialog_uuid is required');
-    const unauth = await request(a)
-      .post('/hook')
-      .set('content-type', 'application/json')
-      .send('{}');
-    assert.equal(unauth.status, 401);
-    assert.equal(
-      (await post().set('content-type', 'application/json').send(raw.toString())).status,
-      200,
-    );
-  });
-
-  it('413 on a declared content-length over the limit and on a chunked body that grows past it', async () => {
-    const { app: a, events } = app(new WebhookIngress({ maxBytes: 256 }), 256);
-    const declared = await request(a)
-      .post('/hook')
-      .set('content-type', 'application/json')
-      .send(raw.toString());
-    assert.equal(declared.status, 413);
-    assert.deepEqual(declared.body, {
-      ok: false,
-      error: 'TOO_LARGE',
-      message: 'body is larger than 256 bytes',
-    });
-
-    // No content-length: the limit is enforced while reading.
-    const server = http.createServer(a);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = http.request(
-          {
-            port,
-            host: '127.0.0.1',
-            method: 'POST',
-            path: '/hook',
-            headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
-          },
-          (res) => {
-            let body = '';
-            res.on('data', (c) => (body += c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          },
-        );
-        req.on('error', reject);
-        for (let i = 0; i < 10; i++) req.write(Buffer.alloc(100, 0x20));
-        req.end();
-      });
-      assert.equal(status.status, 413);
-      assert.equal(JSON.parse(status.body).error, 'TOO_LARGE');
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
-    assert.equal(events.length, 0);
-  });
-
-  it('falls back to the parsed body when a JSON parser ran first: token yes, HMAC no', async () => {
-    const token = app(new WebhookIngress({ token: TOKEN }), 64 * 1024, express.json());
-    const ok = await request(token.app)
-      .post('/hook')
-      .set('content-type', 'application/json')
-      .set('authorization', `Bearer ${TOKEN}`)
-      .send(raw.toString());
-    assert.equal(ok.status, 200);
-    assert.deepEqual(token.events, [bodies[0]]);
-
-    const hmac = app(new WebhookIngress({ hmacSecret: SECRET }), 64 * 1024, express.json());
-    const refused = await request(hmac.app)
-      .post('/hook')
-      .set('content-type', 'application/json')
-      .set('x-cc-signature', sign(raw))
-      .send(raw.toString());
-    assert.equal(refused.status, 401);
-    assert.match(refused.body.message, /consumed before the webhook route/);
-    assert.equal(hmac.events.length, 0);
   });
 });

@@ -332,16 +332,21 @@ describe('cc-dialog-events webhook', function () {
     await load(false, true);
     const out = collect('outMac');
     const plain = collect('out');
+    const withToken = collect('outTok');
     const raw = seed003Raw()[1];
     const sig = 'sha256=' + crypto.createHmac('sha256', 'k3y').update(raw).digest('hex');
     const res = await post('/cc/hmac', raw, { 'x-cc-signature': sig });
     assert.equal(res.status, 401, res.text);
     assert.match(res.body.message, /consumed before the webhook route/);
-    // Without a secret the re-serialised body is still accepted.
+    // Without a secret the re-serialised body is still accepted, with or without a token.
     const ok = await post('/cc/dialogs', raw);
     assert.equal(ok.status, 200, ok.text);
     await until('the unsigned body', () => plain.length === 1, WAIT_MS);
     assert.equal(plain[0].payload.dialog_uuid, CUSTOMER);
+    const tok = await post('/cc/token', raw, { authorization: 'Bearer s3cret' });
+    assert.equal(tok.status, 200, tok.text);
+    await until('the body with a token', () => withToken.length === 1, WAIT_MS);
+    assert.deepEqual(withToken[0].payload, JSON.parse(raw));
     await settle();
     assert.equal(out.length, 0);
   });

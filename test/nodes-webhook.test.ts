@@ -1,16 +1,19 @@
 /**
  * cc-dialog-events in webhook mode, hardened, in the Node-RED test helper: a secret that cannot
  * be read stops the webhook with an error (no route), no authentication is logged as a warning,
- * `httpNodeMiddleware` runs before the route (function or array) as for core `http in`,
- * `httpNodeRoot: false` adds no route, an oversized declared body is refused before it is sent,
- * errors on the way answer with a code and a safe message, and replay protection works.
+ * `httpNodeMiddleware` runs before the route (function or array) as for core `http in` and a
+ * JSON body parser there leaves the signed bytes to the webhook, `httpNodeRoot: false` adds no
+ * route, an oversized body is refused before it is sent (declared) or as soon as it passes the
+ * limit (chunked), errors on the way answer with a code and a safe message, and replay
+ * protection works.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type express from 'express';
+import express from 'express';
 import { readSeed, seedRawBodies } from './support/seeds';
+import { until } from './support/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -46,10 +49,14 @@ interface Answer {
   connection?: string;
 }
 
+/**
+ * POST `body` and resolve with the answer. A body given as chunks (or none) is sent chunked and
+ * never finished: the answer must come while the sender is still sending.
+ */
 function post(
   port: number,
   path: string,
-  body: string | undefined,
+  body: string | Buffer[] | undefined,
   headers: Record<string, string> = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -84,8 +91,12 @@ function post(
     req.on('error', (err) => {
       if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(err);
     });
-    if (body === undefined) req.flushHeaders();
-    else req.end(body);
+    if (typeof body === 'string') {
+      req.end(body);
+    } else {
+      req.flushHeaders();
+      for (const chunk of body ?? []) req.write(chunk);
+    }
   });
 }
 
@@ -227,6 +238,55 @@ describe('cc-dialog-events webhook hardening', function () {
     assert.equal(r.status, 413);
     assert.equal(r.body.error, 'TOO_LARGE');
     assert.equal(r.connection, 'close');
+  });
+
+  it('cuts a chunked body at the limit and answers 413 while the sender is still sending; nothing is emitted', async () => {
+    await load([hook('chunked', { path: '/cc/chunked', auth: 'none', maxKb: 1 }), out('chunked')]);
+    const got: Msg[] = [];
+    helper.getNode('chunked-out').on('input', (m: Msg) => got.push(m));
+    const r = await post(
+      port,
+      '/cc/chunked',
+      Array.from({ length: 10 }, () => Buffer.alloc(200, 0x20)),
+    );
+    assert.equal(r.status, 413, r.text);
+    assert.deepEqual(r.body, {
+      ok: false,
+      error: 'TOO_LARGE',
+      message: 'body is larger than 1024 bytes',
+    });
+    assert.equal(r.connection, 'close');
+    // The route goes on: a body within the limit is read whole and emitted, alone.
+    assert.ok(Buffer.byteLength(raw[2]) <= 1024);
+    const ok = await post(port, '/cc/chunked', raw[2]);
+    assert.equal(ok.status, 200, ok.text);
+    await until('the small body', () => got.length === 1);
+    assert.deepEqual(got[0].payload, JSON.parse(raw[2]));
+    assert.equal(got.length, 1);
+  });
+
+  it('a JSON body parser in httpNodeMiddleware leaves the body to the webhook: an HMAC over the sent bytes verifies', async () => {
+    const parsed: unknown[] = [];
+    const json = express.json();
+    const parser: express.RequestHandler = (req, res, next) =>
+      json(req, res, (err?: unknown) => {
+        parsed.push(req.body);
+        next(err);
+      });
+    await load(
+      [hook('hp', { path: '/cc/hp', auth: 'hmac' }), out('hp')],
+      { hp: { hmacSecret: 'k3y' } },
+      { httpNodeMiddleware: parser },
+    );
+    const got: Msg[] = [];
+    helper.getNode('hp-out').on('input', (m: Msg) => got.push(m));
+    const sig = 'sha256=' + crypto.createHmac('sha256', 'k3y').update(raw[0]).digest('hex');
+    const r = await post(port, '/cc/hp', raw[0], { 'x-cc-signature': sig });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(parsed.length, 1, 'the parser ran');
+    assert.ok(!parsed[0] || Object.keys(parsed[0] as object).length === 0, 'and parsed nothing');
+    await until('the signed body', () => got.length === 1);
+    assert.deepEqual(got[0].payload, JSON.parse(raw[0]));
   });
 
   it('with a replay window, accepts a fresh signed timestamp and refuses a stale one', async () => {

@@ -2,7 +2,7 @@
  * Reading a webhook body off an HTTP request, and answering it, without a framework (plain
  * node:http types; Express requests and responses are compatible).
  *
- * One capped reader serves every route (Node-RED's httpNode glue and the Express helpers):
+ * The capped reader serves every webhook route (nodes/lib/webhook-route.ts):
  * - a `content-length` over the limit is refused before one byte of the body is read;
  * - otherwise the read stops as soon as the limit is passed (nothing more is buffered) and the
  *   answer goes out at once, with `connection: close`, so the rest of the upload is never read.
@@ -10,7 +10,7 @@
  * is a fixed, safe text (the detail goes to the log, never to the sender).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { IngressErrorCode, WebhookIngressApi } from './api';
+import type { IngressErrorCode } from './api';
 import { DEFAULT_MAX_BYTES } from './limits';
 
 export interface CappedBody {
@@ -25,7 +25,7 @@ function positive(v: unknown, fallback: number): number {
 }
 
 /** The declared content-length, when there is exactly one valid value. */
-export function declaredLength(headers: IncomingMessage['headers']): number | undefined {
+function declaredLength(headers: IncomingMessage['headers']): number | undefined {
   const v = headers['content-length'];
   if (typeof v !== 'string' || !/^\s*\d+\s*$/.test(v)) return undefined;
   const n = Number(v);
@@ -120,24 +120,6 @@ export function answerError(res: ServerResponse, err: unknown): void {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Express-compatible helpers (no express import)
-
-/** A request after rawBodyMiddleware: `rawBody` holds the bytes. */
-export interface RawBodyRequest extends IncomingMessage {
-  rawBody?: Buffer;
-  /** The body was longer than the limit and was not read (see readCappedBody). */
-  rawBodyTooLarge?: boolean;
-  /** rawBody was rebuilt from an already parsed `body` (see rawBodyMiddleware). */
-  rawBodyReserialized?: boolean;
-  /** Set by body parsers (Express). */
-  body?: unknown;
-  /** body-parser's "already parsed" mark; set here too so later parsers leave the body alone. */
-  _body?: boolean;
-}
-
-type Next = (err?: unknown) => void;
-
 /** What is left of a body a parser consumed: a Buffer as is, anything else re-serialised. */
 export function leftoverBody(body: unknown): { rawBody: Buffer; reserialized: boolean } {
   if (Buffer.isBuffer(body)) return { rawBody: body, reserialized: false };
@@ -148,65 +130,4 @@ export function leftoverBody(body: unknown): { rawBody: Buffer; reserialized: bo
     text = undefined;
   }
   return { rawBody: Buffer.from(text ?? '', 'utf8'), reserialized: true };
-}
-
-/**
- * Middleware that reads the request stream itself into `req.rawBody` (readCappedBody: a body
- * over maxBytes is marked `rawBodyTooLarge`, not read, and the ingress answers 413).
- *
- * When the stream was already consumed (a body parser ran first), the middleware falls back to
- * what the parser left: a Buffer body is taken as is; a string or parsed object is re-serialised
- * and `req.rawBodyReserialized` is set. WebhookIngress accepts a re-serialised body only when no
- * HMAC secret is configured (an HMAC cannot be checked over bytes the sender did not sign).
- */
-export function rawBodyMiddleware(
-  maxBytes: number = DEFAULT_MAX_BYTES,
-): (req: RawBodyRequest, res: ServerResponse, next: Next) => void {
-  const limit = positive(maxBytes, DEFAULT_MAX_BYTES);
-  return (req, _res, next) => {
-    if (Buffer.isBuffer(req.rawBody)) return next();
-    if (req._body || req.readableEnded) {
-      const left = leftoverBody(req.body);
-      req.rawBody = left.rawBody;
-      req.rawBodyReserialized = left.reserialized;
-      req.rawBodyTooLarge = left.rawBody.length > limit;
-      return next();
-    }
-    req._body = true;
-    readCappedBody(req, limit, (err, body) => {
-      if (err || !body) return next(err);
-      req.rawBody = body.rawBody;
-      req.rawBodyTooLarge = body.tooLarge;
-      next();
-    });
-  };
-}
-
-/**
- * An Express-compatible handler for a route after rawBodyMiddleware: runs the ingress, answers
- * with the outcome's status and JSON body, then hands an accepted event to `onEvent` (errors
- * thrown there go to `onError`, the delivery has been acknowledged already).
- */
-export function webhookHandler(
-  ingress: WebhookIngressApi,
-  onEvent: (event: Record<string, unknown>) => void,
-  onError?: (err: unknown) => void,
-): (req: RawBodyRequest, res: ServerResponse) => void {
-  return (req, res) => {
-    const tooLarge = req.rawBodyTooLarge === true;
-    const outcome = ingress.handle({
-      headers: req.headers,
-      rawBody: req.rawBody ?? Buffer.alloc(0),
-      tooLarge,
-      reserialized: req.rawBodyReserialized === true,
-    });
-    sendJson(res, outcome.status, outcome.body, tooLarge && !req.readableEnded);
-    if (outcome.status === 200 && outcome.event) {
-      try {
-        onEvent(outcome.event);
-      } catch (err) {
-        onError?.(err);
-      }
-    }
-  };
 }

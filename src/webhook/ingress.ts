@@ -39,8 +39,6 @@ import type {
 import { DEFAULT_DEDUP_SIZE, DEFAULT_MAX_BYTES } from './limits';
 
 export { DEFAULT_DEDUP_SIZE, DEFAULT_MAX_BYTES };
-// The HTTP helpers (capped body reader, Express-compatible middleware) live in ./http.ts.
-export { rawBodyMiddleware, webhookHandler, type RawBodyRequest } from './http';
 
 type Refusal = Extract<IngressOutcome, { body: { ok: false } }>;
 type RefusalStatus = Refusal['status'];
