@@ -289,6 +289,29 @@ describe('cc-dialog-events webhook hardening', function () {
     assert.deepEqual(got[0].payload, JSON.parse(raw[0]));
   });
 
+  it('a middleware that reads the stream itself: the route answers from what it left (no hang)', async () => {
+    // Not a body parser (no `_body` mark): it reads the request to its end and parses it.
+    const reader = (
+      req: NodeJS.ReadableStream & { body?: unknown },
+      _res: unknown,
+      next: (e?: unknown) => void,
+    ): void => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      req.on('end', () => {
+        req.body = JSON.parse(text) as unknown;
+        next();
+      });
+    };
+    await load([hook('rd', { path: '/cc/rd' }), out('rd')], {}, { httpNodeMiddleware: reader });
+    const got: Msg[] = [];
+    helper.getNode('rd-out').on('input', (m: Msg) => got.push(m));
+    const r = await post(port, '/cc/rd', raw[0]);
+    assert.equal(r.status, 200, r.text);
+    await until('the event', () => got.length === 1);
+    assert.deepEqual(got[0].payload, JSON.parse(raw[0]));
+  });
+
   it('with a replay window, accepts a fresh signed timestamp and refuses a stale one', async () => {
     await load([hook('rp', { path: '/cc/rp', auth: 'hmac', replayWindowS: 60 }), out('rp')], {
       rp: { hmacSecret: 'k3y' },

@@ -141,7 +141,10 @@ export function addWebhookRoute(
   state.routes.set(key, (state.routes.get(key) ?? 0) + 1);
 
   const route = (req: RawRequest, res: Response, next: NextFunction): void => {
-    if (req.ccWebhook || (!req._body && !req.readableEnded)) {
+    // Read the stream unless something before the route already has: a body parser (it marks
+    // `_body`, which the capture above sets to keep parsers away) or any middleware that read
+    // the stream to its end (waiting for it then would never answer).
+    if (!req.readableEnded && (req.ccWebhook || !req._body)) {
       req._body = true;
       readCappedBody(req, maxBytes, (err, body) => {
         if (err || !body) return next(err);
