@@ -4,6 +4,10 @@
  * lib/webhook-node.ts: raw body, token or HMAC, size limit, duplicates dropped, here with the
  * chat callback schema) and, by default, an embedded chat simulator whose callbacks come back
  * to that route. Glue only: the logic is in src/chat and src/simulator/chat.
+ *
+ * Start-up: the chat client, the callback ingress and the embedded simulator are loaded when a
+ * cc-chat-app node starts (the simulator only in embedded mode), not when Node-RED loads the
+ * palette.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -11,11 +15,9 @@ import type { AddressInfo } from 'node:net';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ChatCallback } from '../src/chat/api';
 import { CHAT_EVENT_KINDS, CHAT_OPERATIONS } from '../src/chat/catalogue';
-import { ChatClient } from '../src/chat/client';
-import { validateCallback } from '../src/chat/envelope';
-import { ChatSimulator } from '../src/simulator/chat/server';
-import type { IngressOptions } from '../src/webhook/api';
-import { WebhookIngress } from '../src/webhook/ingress';
+import type { ChatClient } from '../src/chat/client';
+import type { ChatSimulator } from '../src/simulator/chat/server';
+import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import type { ChatAppNode, ChatAppState } from './lib/chat-app';
 import { EventStatus } from './lib/event-node';
 import { startWebhook } from './lib/webhook-node';
@@ -42,6 +44,28 @@ interface ChatAppCredentials {
 }
 
 const CATALOGUE_PATH = '/cc-chat/catalogue';
+
+/* Loaded when a node starts (see the header). */
+function newChatClient(o: ConstructorParameters<typeof ChatClient>[0]): ChatClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('../src/chat/client') as typeof import('../src/chat/client');
+  return new mod.ChatClient(o);
+}
+function newCallbackIngress(o: IngressOptions): WebhookIngressApi {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { WebhookIngress } =
+    require('../src/webhook/ingress') as typeof import('../src/webhook/ingress');
+  const { validateCallback } =
+    require('../src/chat/envelope') as typeof import('../src/chat/envelope');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return new WebhookIngress({ ...o, validate: (b) => validateCallback(b) });
+}
+function newChatSimulator(o: ConstructorParameters<typeof ChatSimulator>[0]): ChatSimulator {
+  const mod =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../src/simulator/chat/server') as typeof import('../src/simulator/chat/server');
+  return new mod.ChatSimulator(o);
+}
 
 function num(v: unknown, fallback: number): number {
   const n = Number(v);
@@ -75,7 +99,7 @@ export = function register(RED: NodeAPI): void {
     const root = typeof settings.httpNodeRoot === 'string' ? settings.httpNodeRoot : '/';
     const routePath = `${root}/${path}`.replace(/\/{2,}/g, '/');
     const maxBytes = Math.round(num(config.maxKb, 256) * 1024);
-    const client = new ChatClient({
+    const client = newChatClient({
       discoveryUrl: embedded ? '' : (config.discoveryUrl ?? '').trim(),
       secret: creds.secret || undefined,
     });
@@ -105,8 +129,7 @@ export = function register(RED: NodeAPI): void {
       },
       credentials: { token, hmacSecret: creds.callbackHmacSecret },
       status,
-      createIngress: (o: IngressOptions) =>
-        new WebhookIngress({ ...o, validate: (b) => validateCallback(b) }),
+      createIngress: newCallbackIngress,
       onEvent: (body) => client.handleCallback(body as unknown as ChatCallback),
     });
 
@@ -124,7 +147,7 @@ export = function register(RED: NodeAPI): void {
       } catch (err) {
         node.error(`scenario: not JSON: ${(err as Error).message}`);
       }
-      sim = new ChatSimulator({
+      sim = newChatSimulator({
         speed: num(config.speed, 1),
         secret: creds.secret || undefined,
         callbackToken: token,

@@ -14,7 +14,6 @@ import { CALLS_TOPIC, callsFeed } from './lib/calls-feed';
 import { Handover } from '../src/lifecycle/handover';
 import { GatewayConnection, type GatewaySettings } from './lib/gateway-connection';
 import { onFlowsStoppedForGood } from './lib/redeploy';
-import { startTinetPush } from './lib/tinet-push';
 import {
   applyTlsConfig,
   readGatewaySettings,
@@ -127,8 +126,16 @@ export = function ccGateway(RED: NodeAPI): void {
     callsFeed.addGateway(self);
     const tinet =
       settings.platform === 'tinet' && !settings.configError ? settings.tinet : undefined;
+    // The push path (and the Tinet push parser with it) is loaded only for a gateway on Tinet.
     const closePush = tinet
-      ? startTinetPush(RED, node, tinet.pushPath, tinet.pushToken, () => connection.client)
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('./lib/tinet-push') as typeof import('./lib/tinet-push')).startTinetPush(
+          RED,
+          node,
+          tinet.pushPath,
+          tinet.pushToken,
+          () => connection.client,
+        )
       : undefined;
 
     node.on('close', (removed: boolean, done: () => void) => {

@@ -3,16 +3,16 @@
  * one WebrtcAccount (src/webrtc) talking to the vendor's REST API or to an embedded WebRTC /
  * Voice simulator, and the account's two callback routes on Node-RED's HTTP server
  * (`<path>/voice`, `<path>/participant`) behind the palette's webhook ingress. Glue only.
+ *
+ * Start-up: the account core (src/webrtc: account, REST client, callback delivery) is loaded
+ * when a cc-webrtc-account node starts and the embedded simulator only in simulator mode, not
+ * when Node-RED loads the palette.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { WebrtcBackend, WebrtcEvent } from '../src/webrtc/api';
-import { WebrtcAccount } from '../src/webrtc/account';
 import { webrtcCatalogueJson } from '../src/webrtc/catalogue';
-import { deferredBackend } from '../src/webrtc/deferred';
-import { createWebrtcIngress, deliver } from '../src/webrtc/delivery';
-import { WebrtcRestClient } from '../src/webrtc/rest-client';
 import type { WebrtcSimulator } from '../src/simulator/webrtc/server';
 import { addWebhookRoute, type WebhookRoute } from './lib/webhook-route';
 import {
@@ -37,6 +37,16 @@ export = function ccWebrtcAccount(RED: NodeAPI): void {
   function setUp(node: Node<WebrtcAccountCredentials>, config: AccountDef): void {
     const s = readWebrtcSettings(node.id, config, node.credentials);
     if (s.configError) node.error(`configuration: ${s.configError}`);
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { WebrtcAccount } =
+      require('../src/webrtc/account') as typeof import('../src/webrtc/account');
+    const { deferredBackend } =
+      require('../src/webrtc/deferred') as typeof import('../src/webrtc/deferred');
+    const { createWebrtcIngress, deliver } =
+      require('../src/webrtc/delivery') as typeof import('../src/webrtc/delivery');
+    const { WebrtcRestClient } =
+      require('../src/webrtc/rest-client') as typeof import('../src/webrtc/rest-client');
+    /* eslint-enable @typescript-eslint/no-require-imports */
 
     // The embedded simulator signs its callbacks with a token of its own unless one is set.
     const callbackToken =

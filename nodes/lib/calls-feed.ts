@@ -5,6 +5,7 @@
  * gateway's call sequences (src/calls) and publish what changed, batched, every `intervalMs`
  * on one comms topic. When the lease lapses it lets go of every hub listener and forgets the
  * calls: with no editor watching, an operation costs one boolean test and an event nothing.
+ * The calls model (src/calls) is loaded on the first watch, not when Node-RED loads the palette.
  */
 import type {
   GatewayClientApi,
@@ -12,8 +13,7 @@ import type {
   StartOperationOptions,
 } from '../../src/client/api';
 import type { CallView } from '../../src/calls/api';
-import { toMermaid } from '../../src/calls/labels';
-import { CallSequences } from '../../src/calls/sequences';
+import type { CallSequences } from '../../src/calls/sequences';
 import type { EventHubApi } from '../../src/hub/api';
 import type { EventFamily } from '../../src/protocol/catalogue';
 import type { Data } from '../../src/protocol/types';
@@ -49,6 +49,22 @@ export interface CallsFeedOptions {
 }
 
 const FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs'];
+
+/** A gateway's calls model, loaded when an editor first watches. */
+function newCallSequences(): CallSequences {
+  const mod =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../../src/calls/sequences') as typeof import('../../src/calls/sequences');
+  return new mod.CallSequences();
+}
+
+/** The Mermaid text of a call (only asked for a call the model holds, so it is loaded). */
+function toMermaid(view: CallView): string {
+  const mod =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../../src/calls/labels') as typeof import('../../src/calls/labels');
+  return mod.toMermaid(view);
+}
 
 export class CallsFeed {
   private readonly gateways = new Map<string, Entry>();
@@ -174,7 +190,7 @@ export class CallsFeed {
       const client = e.node.client;
       if (client === e.client) continue;
       this.detach(e, false);
-      e.model ??= new CallSequences();
+      e.model ??= newCallSequences();
       e.client = client;
       if (!client) continue;
       const hub = e.node.hub();

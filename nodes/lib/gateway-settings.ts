@@ -3,8 +3,7 @@
  * defaults and precise configuration errors. Credentials are passed through, never printed.
  */
 import { randomBytes } from 'node:crypto';
-import { REST } from '../../src/platforms/tinet/mapping';
-import { tinetUrlProblem } from '../../src/platforms/tinet/driver';
+import { tinetUrlProblem } from '../../src/platforms/tinet/url';
 import type { Scenario } from '../../src/simulator/api';
 import type { GatewaySettings } from './gateway-connection';
 
@@ -106,6 +105,10 @@ function readTinet(
   localBase: string,
   errors: string[],
 ): NonNullable<GatewaySettings['tinet']> {
+  // Tinet's mapping table is loaded only for a gateway on Tinet.
+  const { REST } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../../src/platforms/tinet/mapping') as typeof import('../../src/platforms/tinet/mapping');
   const baseUrl = (config.tinetBaseUrl ?? '').trim();
   const version = (config.tinetVersion ?? '').trim() || REST.defaultVersion;
   if (!/^v\d{1,3}$/.test(version)) errors.push('Tinet API version must look like v10');

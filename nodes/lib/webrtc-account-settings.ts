@@ -1,7 +1,7 @@
 /**
  * The cc-webrtc-account editor settings, read and checked once (no Node-RED import).
  */
-import { VENDOR_VOICE_BASE_URL, VENDOR_WEBRTC_BASE_URL } from '../../src/webrtc/rest-client';
+import { VENDOR_VOICE_BASE_URL, VENDOR_WEBRTC_BASE_URL } from '../../src/webrtc/vendor-urls';
 
 export interface WebrtcAccountConfig {
   mode?: 'simulator' | 'vendor';

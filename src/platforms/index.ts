@@ -1,12 +1,16 @@
 /**
  * The platforms the palette can speak, for the editor and the docs: each one's label and which
  * catalogue operations it carries (the others end `failed` / `unsupported` at once).
+ *
+ * Start-up: the drivers are loaded when first asked about (the editor's platforms endpoint, an
+ * events node checking its gateway's families), not when Node-RED loads the palette; a label
+ * needs no driver.
  */
 import { OPERATIONS, type EventFamily } from '../protocol/catalogue';
 import { carriageTable, type Carriage, type PlatformDriver } from './api';
-import { CcflowDriver } from './ccflow/driver';
-import { EraDriver } from './era/driver';
-import { TinetDriver } from './tinet/driver';
+import type * as CcflowModule from './ccflow/driver';
+import type * as EraModule from './era/driver';
+import type * as TinetModule from './tinet/driver';
 
 export interface PlatformInfo {
   readonly label: string;
@@ -23,10 +27,28 @@ const DEFAULT_FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs'];
 const SAMPLES: Readonly<Record<string, { label: string; driver: () => PlatformDriver }>> = {
   ccflow: {
     label: 'ccflow gateway',
-    driver: () => new CcflowDriver({ tenant: '', username: '', password: '' }),
+    driver: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require('./ccflow/driver') as typeof CcflowModule;
+      return new mod.CcflowDriver({ tenant: '', username: '', password: '' });
+    },
   },
-  era: { label: 'Era / Incoplax', driver: () => new EraDriver({ auth: 'token' }) },
-  tinet: { label: 'Tinet CTI Cloud', driver: () => new TinetDriver({ id: '', token: '' }) },
+  era: {
+    label: 'Era / Incoplax',
+    driver: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require('./era/driver') as typeof EraModule;
+      return new mod.EraDriver({ auth: 'token' });
+    },
+  },
+  tinet: {
+    label: 'Tinet CTI Cloud',
+    driver: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require('./tinet/driver') as typeof TinetModule;
+      return new mod.TinetDriver({ id: '', token: '' });
+    },
+  },
 };
 
 /** The event families a platform delivers (unknown platforms: the ccflow defaults). */

@@ -6,7 +6,6 @@
 import type http from 'node:http';
 import WebSocket from 'ws';
 import type { LinkHandler } from './api';
-import createHttpsProxyAgent from 'https-proxy-agent';
 import type { Agent } from 'node:http';
 import { proxyFor } from './proxy';
 
@@ -226,10 +225,16 @@ export function wsUrlProblem(url: unknown): string | undefined {
   return undefined;
 }
 
-/** A CONNECT tunnel through the environment's proxy for this URL, or none (direct). */
+/**
+ * A CONNECT tunnel through the environment's proxy for this URL, or none (direct). The proxy
+ * agent (https-proxy-agent and its dependencies) is loaded only when a proxy applies.
+ */
 function agentFor(o: SocketOptions): Agent | undefined {
   const proxy = proxyFor(o.url);
   if (!proxy) return undefined;
   o.log.debug(`connecting through the proxy ${o.scrub(proxy)}`);
+  const createHttpsProxyAgent =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('https-proxy-agent') as typeof import('https-proxy-agent');
   return createHttpsProxyAgent(proxy) as unknown as Agent;
 }

@@ -11,7 +11,7 @@
  * - `tinetPush`: Tinet HTTP push (src/platforms/tinet/push.ts): POST form or JSON, or GET; the
  *   push type from `?type=<N>`; the token may come as `?token=` (Tinet cannot add headers).
  */
-import { parsePush, type ParsedPush } from '../platforms/tinet/push';
+import type { ParsedPush } from '../platforms/tinet/push';
 import type { IngressOptions, IngressRequest } from './api';
 
 export const WEBHOOK_PRESETS = ['conpeek', 'strict'] as const;
@@ -35,9 +35,15 @@ function headerOf(req: IngressRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Ingress options for Tinet pushes: the accepted event is the ParsedPush. */
+/**
+ * Ingress options for Tinet pushes: the accepted event is the ParsedPush. The Tinet push parser
+ * is loaded with the first push (a dialog webhook never needs it).
+ */
 export const TINET_PUSH_PRESET: Partial<IngressOptions> = {
   parse: (raw, req) => {
+    const { parsePush } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../platforms/tinet/push') as typeof import('../platforms/tinet/push');
     const p = parsePush({
       query: req.query,
       contentType: headerOf(req, 'content-type'),

@@ -23,9 +23,6 @@ import {
   type WebrtcBackend,
 } from './api';
 
-export const VENDOR_WEBRTC_BASE_URL = 'https://api.webrtc.bandwidth.com/v1';
-export const VENDOR_VOICE_BASE_URL = 'https://voice.bandwidth.com/api/v2';
-
 export interface RestClientOptions {
   accountId: string;
   username: string;

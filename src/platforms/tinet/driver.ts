@@ -21,25 +21,11 @@ import type {
 import { OPERATIONS, UNSUPPORTED_NOTE } from './mapping';
 import { TinetPushMapper, type ParsedPush } from './push';
 import { TinetRest, type TinetRestOptions } from './rest';
+import { tinetUrlProblem } from './url';
 
 export type TinetDriverOptions = Omit<TinetRestOptions, 'baseUrl'>;
 
 const CARRIED: Carriage = { carried: true };
-
-/** Why a base URL cannot be used, or undefined. */
-export function tinetUrlProblem(url: unknown): string | undefined {
-  if (typeof url !== 'string' || url.trim() === '') return 'the Tinet base URL is empty';
-  let u: URL;
-  try {
-    u = new URL(url.replace('{region}', '1').replace('{version}', 'v10'));
-  } catch {
-    return 'the Tinet base URL is not a URL';
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    return `the Tinet base URL must be http:// or https://, not ${u.protocol}`;
-  }
-  return undefined;
-}
 
 export class TinetDriver implements PlatformDriver {
   readonly platform = 'tinet';
