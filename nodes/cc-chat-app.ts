@@ -5,8 +5,8 @@
  * chat callback schema) and, by default, an embedded chat simulator whose callbacks come back
  * to that route. Glue only: the logic is in src/chat and src/simulator/chat.
  *
- * Start-up: the chat client, the callback ingress and the embedded simulator are loaded when a
- * cc-chat-app node starts (the simulator only in embedded mode), not when Node-RED loads the
+ * Start-up: the chat client, the callback route and ingress and the embedded simulator are
+ * loaded when a cc-chat-app node starts (the simulator only in embedded mode), not when Node-RED loads the
  * palette.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,7 +20,6 @@ import type { ChatSimulator } from '../src/simulator/chat/server';
 import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import type { ChatAppNode, ChatAppState } from './lib/chat-app';
 import { EventStatus } from './lib/event-node';
-import { startWebhook } from './lib/webhook-node';
 
 const TYPE = 'cc-chat-app';
 
@@ -118,6 +117,9 @@ export = function register(RED: NodeAPI): void {
     // the authentication chosen in the editor.
     const token = creds.callbackToken || (embedded ? randomBytes(24).toString('hex') : undefined);
     const status = new EventStatus(RED, node, TYPE, 'listening');
+    const { startWebhook } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('./lib/webhook-node') as typeof import('./lib/webhook-node');
     const closeRoute = startWebhook(RED, node, {
       type: TYPE,
       path,

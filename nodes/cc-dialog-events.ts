@@ -10,8 +10,6 @@ import { takeData, takeDialog } from '../src/hub/take';
 import type { IngressOptions, WebhookIngressApi } from '../src/webhook/api';
 import { attachToGateway, EventStatus, filterSet, passes } from './lib/event-node';
 import { startGatewaySource } from './lib/event-source';
-import { startWebhook } from './lib/webhook-node';
-import { dialogPreset } from '../src/webhook/presets';
 import { DEFAULT_MAX_KB, projectOf } from './lib/event-dialog';
 
 const TYPE = 'cc-dialog-events';
@@ -116,6 +114,12 @@ export = function register(RED: NodeAPI): void {
     );
     let hub: EventHubApi | undefined;
     let detach: (removed: boolean) => Promise<void> = () => Promise.resolve();
+    // The route glue and the presets are loaded only by webhook-mode nodes.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { startWebhook } = require('./lib/webhook-node') as typeof import('./lib/webhook-node');
+    const { dialogPreset } =
+      require('../src/webhook/presets') as typeof import('../src/webhook/presets');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const closeRoute = startWebhook(RED, this, {
       type: TYPE,
       path: config.path ?? '',

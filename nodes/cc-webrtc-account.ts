@@ -4,8 +4,8 @@
  * Voice simulator, and the account's two callback routes on Node-RED's HTTP server
  * (`<path>/voice`, `<path>/participant`) behind the palette's webhook ingress. Glue only.
  *
- * Start-up: the account core (src/webrtc: account, REST client, callback delivery) is loaded
- * when a cc-webrtc-account node starts and the embedded simulator only in simulator mode, not
+ * Start-up: the account core (src/webrtc: account, REST client, callback delivery) and the
+ * callback routes are loaded when a cc-webrtc-account node starts and the embedded simulator only in simulator mode, not
  * when Node-RED loads the palette.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,7 +14,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { WebrtcBackend, WebrtcEvent } from '../src/webrtc/api';
 import { webrtcCatalogueJson } from '../src/webrtc/catalogue';
 import type { WebrtcSimulator } from '../src/simulator/webrtc/server';
-import { addWebhookRoute, type WebhookRoute } from './lib/webhook-route';
+import type { WebhookRoute } from './lib/webhook-route';
 import {
   readWebrtcSettings,
   type WebrtcAccountConfig,
@@ -46,6 +46,8 @@ export = function ccWebrtcAccount(RED: NodeAPI): void {
       require('../src/webrtc/delivery') as typeof import('../src/webrtc/delivery');
     const { WebrtcRestClient } =
       require('../src/webrtc/rest-client') as typeof import('../src/webrtc/rest-client');
+    const { addWebhookRoute } =
+      require('./lib/webhook-route') as typeof import('./lib/webhook-route');
     /* eslint-enable @typescript-eslint/no-require-imports */
 
     // The embedded simulator signs its callbacks with a token of its own unless one is set.

@@ -1,16 +1,16 @@
 /**
  * Start-up: loading the palette (every node file Node-RED requires at start) compiles no
- * schema and loads no implementation an empty flow does not use: not ajv, the gateway client,
- * the tracker or the hub; no simulator, platform driver, WebSocket plumbing or proxy agent; not
- * the calls sidebar's model, the chat client or the WebRTC account core. Each is loaded on first
- * use and then works as before. Checked in a fresh process through its module cache, not by
- * timing.
+ * schema and loads no implementation an empty flow does not use: not the protocol validation
+ * and ajv, the gateway client, the tracker or the hub; no simulator, platform driver, WebSocket
+ * plumbing or proxy agent; not the calls sidebar's model, the chat client, the WebRTC account
+ * core or the webhook ingress and routes. Each is loaded on first use and then works as before.
+ * Checked in a fresh process through its module cache, not by timing.
  *
  * First use inside a running Node-RED (a gateway connecting, a chat application or a WebRTC
- * account starting its embedded simulator) is what the node tests exercise (nodes-gateway,
- * nodes-era, nodes-tinet, nodes-chat, nodes-webrtc, proxy); here the cheap ones are checked in
- * the fresh process: validation, the platforms endpoint, the Tinet settings, the calls model,
- * the proxy agent.
+ * account starting its embedded simulator, a webhook route opening) is what the node tests
+ * exercise (nodes-gateway, nodes-era, nodes-tinet, nodes-chat, nodes-webrtc, nodes-webhook,
+ * proxy); here the cheap ones are checked in the fresh process: validation, the platforms
+ * endpoint, the Tinet settings, the calls model, the proxy agent.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -25,6 +25,7 @@ const root = path.resolve(__dirname, '..', '..');
  */
 const LAZY: Record<string, string> = {
   ajv: '/node_modules/ajv/',
+  'validation and its schemas': '/src/protocol/(validate\\.js|params-guard\\.js|schemas/)',
   'gateway client': '/src/client/gateway-client',
   tracker: '/src/tracker/',
   hub: '/src/hub/event-hub',
@@ -41,7 +42,8 @@ const LAZY: Record<string, string> = {
   'chat client': '/src/chat/(?!catalogue\\.js)',
   // The WebRTC catalogue, its names and the vendor's URLs stay (endpoint, settings, nodes).
   'WebRTC core': '/src/webrtc/(?!(catalogue|api|vendor-urls)\\.js)',
-  'webhook ingress': '/src/webhook/ingress',
+  // The webhook ingress, its presets and HTTP helpers, and the nodes' route glue.
+  'webhook routes': '/src/webhook/|/nodes/lib/(webhook-node|webhook-route|tinet-push)\\.js',
 };
 
 const PROGRAM = `
@@ -56,9 +58,16 @@ const has = (part) => loaded().some((k) => new RegExp(part).test(k));
 const out = { atStart: {} };
 for (const [name, pattern] of Object.entries(LAZY)) out.atStart[name] = has(pattern);
 
-// Validation: ajv on first use.
+// Validation: loaded with the first request an operation node checks, ajv with it.
+const { checkRequest } = require(dist('nodes/lib/operation-params'));
+const { getOperation } = require(dist('src/protocol/catalogue'));
+const validationBeforeCheck = has(LAZY['validation and its schemas']);
+const checked = checkRequest(getOperation('previewObCall'), { agent: '1001', customerNumber: 'abc' }, {});
 const v = require(dist('src/protocol/validate'));
 out.validation = {
+  validationBeforeCheck,
+  checked,
+  loaded: has(LAZY['validation and its schemas']),
   good: v.validateParams('previewObCall', { customerNumber: '48500100201' }).ok,
   bad: v.validateParams('previewObCall', { customerNumber: 'abc' }),
   event: v.validateEventData('agent', 'agentStatus', { state: 'idle', deviceStatus: 1 }).ok,
@@ -134,6 +143,9 @@ server.listen(0, '127.0.0.1', () => {
 interface Result {
   atStart: Record<string, boolean>;
   validation: {
+    validationBeforeCheck: boolean;
+    checked: { ok: boolean; field?: string; message?: string };
+    loaded: boolean;
     good: boolean;
     bad: { ok: boolean; message: string };
     event: boolean;
@@ -197,7 +209,11 @@ describe('start-up: the palette loads without compiling schemas or loading imple
     );
   });
 
-  it('validators compile on first use', () => {
+  it('validation loads with the first request checked, validators compile on first use', () => {
+    assert.equal(r.validation.validationBeforeCheck, false);
+    assert.equal(r.validation.checked.ok, false);
+    assert.equal(r.validation.checked.field, 'customerNumber');
+    assert.equal(r.validation.loaded, true);
     assert.equal(r.validation.ajv, true);
     assert.equal(r.validation.good, true);
     assert.equal(r.validation.bad.ok, false);

@@ -5,7 +5,15 @@
  * check is the protocol's own parameter schema, so nothing invalid reaches the gateway.
  */
 import type { OperationSpec, ParamSpec } from '../../src/protocol/catalogue';
-import { validateParams } from '../../src/protocol/validate';
+import type * as Validate from '../../src/protocol/validate';
+
+/** The protocol's validation (and its schemas), loaded with the first request checked. */
+let validation: typeof Validate | undefined;
+function validateParams(op: string, params: unknown): ReturnType<typeof Validate.validateParams> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  validation ??= require('../../src/protocol/validate') as typeof Validate;
+  return validation.validateParams(op, params);
+}
 
 export type Checked =
   | { ok: true; agent: string; params: Record<string, unknown> }
