@@ -54,6 +54,11 @@ interface FamilyState {
 const FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs', 'call'];
 const LAZY = Object.freeze({ lazy: true });
 
+/** The hub's event for a gateway frame (one object literal: every event has the same shape). */
+function fromGateway(family: EventFamily, frame: GatewayEvent): TrackedEvent {
+  return { family, name: frame.name, data: frame.data, source: 'gateway', frame };
+}
+
 class EventHub implements EventHubApi {
   readonly tracker: CallTrackerApi;
   private readonly families: Record<EventFamily, FamilyState>;
@@ -224,13 +229,7 @@ class EventHub implements EventHubApi {
   }
 
   private onDialogFrame(frame: GatewayEvent): void {
-    const event: TrackedEvent = {
-      family: 'dialog',
-      name: frame.name,
-      data: frame.data,
-      source: 'gateway',
-      frame,
-    };
+    const event = fromGateway('dialog', frame);
     this.trackDialog(event);
     this.dispatch(this.families.dialog.listeners, event);
   }
@@ -246,13 +245,7 @@ class EventHub implements EventHubApi {
   }
 
   private onCcsFrame(frame: GatewayEvent): void {
-    const event: TrackedEvent = {
-      family: 'ccs',
-      name: frame.name,
-      data: frame.data,
-      source: 'gateway',
-      frame,
-    };
+    const event = fromGateway('ccs', frame);
     try {
       event.ccs = this.tracker.ingestCcs(frame.name, frame.data, frame.ts, LAZY);
     } catch (err) {
@@ -263,24 +256,12 @@ class EventHub implements EventHubApi {
 
   /** Era / Incoplax callevents: dispatched as they come (the tracker keeps no call family). */
   private onCallFrame(frame: GatewayEvent): void {
-    const event: TrackedEvent = {
-      family: 'call',
-      name: frame.name,
-      data: frame.data,
-      source: 'gateway',
-      frame,
-    };
+    const event = fromGateway('call', frame);
     this.dispatch(this.families.call.listeners, event);
   }
 
   private onAgentFrame(frame: GatewayEvent): void {
-    const event: TrackedEvent = {
-      family: 'agent',
-      name: frame.name,
-      data: frame.data,
-      source: 'gateway',
-      frame,
-    };
+    const event = fromGateway('agent', frame);
     try {
       const linked = this.tracker.ingestAgent?.(frame.name, frame.data, frame.agent);
       if (linked) event.agent = linked;
