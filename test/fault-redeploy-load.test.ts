@@ -14,6 +14,7 @@ import { strict as assert } from 'node:assert';
 import type { GatewayEvent } from '../src/client/api';
 import type { GatewayConfigNode } from '../nodes/lib/types';
 import { sleep, until } from './support/wait';
+import { deployFlows, testSink } from './support/deploy';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -22,15 +23,7 @@ helper.init(require.resolve('node-red'));
 type Msg = Record<string, any>;
 
 /** Messages received by test-sink nodes, whichever instance (they are recreated on deploy). */
-const sunk: { node: string; msg: Msg }[] = [];
-
-function sinkModule(RED: any): void {
-  function Sink(this: any, config: object): void {
-    RED.nodes.createNode(this, config);
-    this.on('input', (msg: Msg) => sunk.push({ node: this.id, msg }));
-  }
-  RED.nodes.registerType('test-sink', Sink);
-}
+const { module: sinkModule, sunk } = testSink();
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const MODULES = [
@@ -42,21 +35,8 @@ const MODULES = [
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-async function deploy(flow: object[], creds: object): Promise<void> {
-  let on = (): void => undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const started = new Promise<void>((resolve, reject) => {
-    on = () => resolve();
-    timer = setTimeout(() => reject(new Error('flows not started within 10 s')), 10_000);
-    helper._events.on('flows:started', on);
-  });
-  try {
-    await helper._redNodes.setFlows(flow, creds, 'full');
-    await started;
-  } finally {
-    clearTimeout(timer);
-    helper._events.off('flows:started', on);
-  }
+function deploy(flow: object[], creds: object): Promise<void> {
+  return deployFlows(helper, flow, creds);
 }
 
 interface FlowOptions {

@@ -11,6 +11,7 @@ import { createEventHub } from '../src/hub/event-hub';
 import { Simulator } from '../src/simulator/simulator';
 import { FaultProxy } from './support/fault-proxy';
 import { sleep, until } from './support/wait';
+import { deployFlows } from './support/deploy';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -25,25 +26,8 @@ const MODULES = [
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/**
- * helper.setFlows(flow, 'full', creds), but waiting up to 10 s for the flows to start: the
- * helper gives a deploy 300 ms, which a loaded machine exceeds ("timeout waiting event").
- */
-async function deploy(flow: object[], creds: object): Promise<void> {
-  let on = (): void => undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const started = new Promise<void>((resolve, reject) => {
-    on = () => resolve();
-    timer = setTimeout(() => reject(new Error('flows not started within 10 s')), 10_000);
-    helper._events.on('flows:started', on);
-  });
-  try {
-    await helper._redNodes.setFlows(flow, creds, 'full');
-    await started;
-  } finally {
-    clearTimeout(timer);
-    helper._events.off('flows:started', on);
-  }
+function deploy(flow: object[], creds: object): Promise<void> {
+  return deployFlows(helper, flow, creds);
 }
 
 function resources(): Record<string, number> {

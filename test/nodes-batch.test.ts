@@ -10,6 +10,7 @@ import type { GatewayConfigNode } from '../nodes/lib/types';
 import { batchOptions, DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE } from '../nodes/lib/event-batch';
 import { nextMsgId } from '../nodes/lib/msg-id';
 import { sleep, until } from './support/wait';
+import { deployFlows, testSink } from './support/deploy';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -18,15 +19,7 @@ helper.init(require.resolve('node-red'));
 type Msg = Record<string, any>;
 
 /** Messages received by test-sink nodes, whichever instance (they are recreated on deploy). */
-const sunk: { node: string; msg: Msg }[] = [];
-
-function sinkModule(RED: any): void {
-  function Sink(this: any, config: object): void {
-    RED.nodes.createNode(this, config);
-    this.on('input', (msg: Msg) => sunk.push({ node: this.id, msg }));
-  }
-  RED.nodes.registerType('test-sink', Sink);
-}
+const { module: sinkModule, sunk } = testSink();
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const MODULES = [
@@ -40,21 +33,8 @@ const MODULES = [
 
 const CREDS = { gw: { username: 'demo', password: 'demo' } };
 
-async function deploy(flow: object[], type: 'full' | 'nodes' = 'full'): Promise<void> {
-  let on = (): void => undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const started = new Promise<void>((resolve, reject) => {
-    on = () => resolve();
-    timer = setTimeout(() => reject(new Error('flows not started within 10 s')), 10_000);
-    helper._events.on('flows:started', on);
-  });
-  try {
-    await helper._redNodes.setFlows(flow, CREDS, type);
-    await started;
-  } finally {
-    clearTimeout(timer);
-    helper._events.off('flows:started', on);
-  }
+function deploy(flow: object[], type: 'full' | 'nodes' = 'full'): Promise<void> {
+  return deployFlows(helper, flow, CREDS, type);
 }
 
 interface FlowOptions {
