@@ -46,43 +46,6 @@ export interface CcsInput {
 /** Extra fields of events that carry none (shared, never mutated: apply only copies it). */
 const NO_EXTRA: Data = Object.freeze({}) as Data;
 
-/**
- * ownCopy() of an event's `info`, without its cycle bookkeeping when the info is flat (a plain
- * object of at most 12 primitive values, as ccs events send it): the same copy, strings interned,
- * non-finite numbers null, functions and undefined dropped; anything else goes to ownCopy().
- */
-function infoCopy(v: Record<string, unknown>, intern: Interner): unknown {
-  if (Object.getPrototypeOf(v) !== Object.prototype) return ownCopy(v, intern);
-  const keys = Object.keys(v);
-  if (keys.length > 12) return ownCopy(v, intern);
-  const out: Record<string, unknown> = {};
-  for (const k of keys) {
-    const x = v[k];
-    switch (typeof x) {
-      case 'string':
-        if (k !== '__proto__') out[k] = intern.of(x);
-        break;
-      case 'number':
-        if (k !== '__proto__') out[k] = Number.isFinite(x) ? x : null;
-        break;
-      case 'boolean':
-        if (k !== '__proto__') out[k] = x;
-        break;
-      case 'object':
-        if (x !== null) return ownCopy(v, intern);
-        if (k !== '__proto__') out[k] = null;
-        break;
-      case 'undefined':
-      case 'function':
-      case 'symbol':
-        break;
-      default:
-        return ownCopy(v, intern);
-    }
-  }
-  return out;
-}
-
 /** A string value cut to `max` characters and interned. */
 function short(v: unknown, max: number, intern: Interner): string | undefined {
   if (typeof v !== 'string') return undefined;
@@ -98,7 +61,7 @@ export function readCcs(
 ): CcsInput | undefined {
   const kind = typeof name === 'string' ? KIND_OF.get(name) : undefined;
   if (kind === undefined || !isObject(data)) return undefined;
-  const info = isObject(data.info) ? infoCopy(data.info, intern) : undefined;
+  const info = isObject(data.info) ? ownCopy(data.info, intern) : undefined;
   const digit = data.digit;
   const input: CcsInput = {
     name: name as string,

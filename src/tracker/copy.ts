@@ -91,21 +91,44 @@ const CLONE_MAX_NODES = 20_000;
 /** Objects up to this many keys are built key by key (fast); larger ones by fromEntries. */
 const SMALL_OBJECT = 12;
 
-function cloneValue(v: unknown, st: CloneState, depth: number): unknown {
+/** A primitive as the copies hold it (functions, symbols and undefined: undefined, dropped). */
+function copyPrimitive(v: unknown, intern: Interner | undefined): unknown {
   switch (typeof v) {
     case 'string':
-      return st.intern ? st.intern.of(v) : v;
+      return intern ? intern.of(v) : v;
     case 'boolean':
       return v;
     case 'number':
       return Number.isFinite(v) ? v : null;
     case 'bigint':
       return v.toString();
-    case 'object':
-      break;
     default:
       return undefined; // functions, symbols, undefined: dropped as JSON.stringify does
   }
+}
+
+/**
+ * The copy of a flat plain object (at most SMALL_OBJECT keys, no object member), the same as
+ * cloneValue's without its cycle bookkeeping (no Set per copy: a ccs event's `info`, copied
+ * per event); undefined when `v` is not flat.
+ */
+function flatCopy(v: object, intern: Interner | undefined): Record<string, unknown> | undefined {
+  if (Object.getPrototypeOf(v) !== Object.prototype) return undefined;
+  const keys = Object.keys(v);
+  if (keys.length > SMALL_OBJECT) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x === 'object' && x !== null) return undefined;
+    if (k === '__proto__') continue;
+    const c = x === null ? null : copyPrimitive(x, intern);
+    if (c !== undefined) out[k] = c;
+  }
+  return out;
+}
+
+function cloneValue(v: unknown, st: CloneState, depth: number): unknown {
+  if (typeof v !== 'object') return copyPrimitive(v, st.intern);
   if (v === null) return null;
   if (depth >= CLONE_MAX_DEPTH || st.budget <= 0 || st.path.has(v)) return null;
   st.budget--;
@@ -162,8 +185,13 @@ export function toPlainJson<T>(v: T): T {
 /**
  * toPlainJson with short strings interned: a store's own compact copy of a value. With a leaf
  * table, small leaf values are shared and frozen: only for copies nothing ever writes into.
+ * Without one, a flat object (the usual ccs `info`) takes the fast path of flatCopy.
  */
 export function ownCopy(v: unknown, intern: Interner, leaves?: LeafTable): unknown {
+  if (leaves === undefined && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const flat = flatCopy(v, intern);
+    if (flat !== undefined) return flat;
+  }
   return cloneValue(v, { budget: CLONE_MAX_NODES, path: new Set(), intern, leaves }, 0);
 }
 
