@@ -11,17 +11,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IngressErrorCode } from './api';
-import { DEFAULT_MAX_BYTES } from './limits';
+import { DEFAULT_MAX_BYTES, positive } from './limits';
 
 export interface CappedBody {
   /** The bytes read: the whole body, or (tooLarge) at most what came before the limit. */
   rawBody: Buffer;
   /** The body is longer than the limit (declared or read); its bytes were not kept. */
   tooLarge: boolean;
-}
-
-function positive(v: unknown, fallback: number): number {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
 }
 
 /** The declared content-length, when there is exactly one valid value. */

@@ -36,7 +36,7 @@ import type {
   WebhookIngressApi,
 } from './api';
 
-import { DEFAULT_DEDUP_SIZE, DEFAULT_MAX_BYTES } from './limits';
+import { DEFAULT_DEDUP_SIZE, DEFAULT_MAX_BYTES, positive } from './limits';
 
 export { DEFAULT_DEDUP_SIZE, DEFAULT_MAX_BYTES };
 
@@ -56,10 +56,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function sha256(data: Buffer | string): Buffer {
   return createHash('sha256').update(data).digest();
-}
-
-function positive(v: unknown, fallback: number): number {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
 }
 
 /** A header's single value; `multiple` when the header was sent more than once. */
