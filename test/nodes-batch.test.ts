@@ -216,14 +216,22 @@ describe('event nodes: batch output', function () {
     assert.deepEqual(delivered, received, 'order and content');
   });
 
-  it('changed and redeployed ("modified nodes"): the replacement sends what the old node held', async () => {
+  /**
+   * A call's events held by a batch node that sends nothing for a minute (beside a per-event
+   * node): how many per-event messages went out meanwhile.
+   */
+  async function holdingABatch(): Promise<number> {
     await helper.load(MODULES, flow({ batchSize: 10_000, batchMs: 60_000 }), CREDS);
     await connected();
     await previewCall();
     await until('per-event messages', () => of('each-out').length >= 6, 5000);
     await sleep(300);
     assert.equal(of('batch-out').length, 0, 'nothing sent yet');
-    const before = of('each-out').length;
+    return of('each-out').length;
+  }
+
+  it('changed and redeployed ("modified nodes"): the replacement sends what the old node held', async () => {
+    const before = await holdingABatch();
     await deploy(flow({ batchSize: 10_000, batchMs: 59_000 }), 'nodes');
     await until('the held batch', () => of('batch-out').length >= 1, 5000);
     // Events may go on after the deploy (the call continues): the batch is what came before.
@@ -232,12 +240,7 @@ describe('event nodes: batch output', function () {
   });
 
   it('redeployed as one message per event: the replacement sends what the old node held, one by one, first', async () => {
-    await helper.load(MODULES, flow({ batchSize: 10_000, batchMs: 60_000 }), CREDS);
-    await connected();
-    await previewCall();
-    await until('per-event messages', () => of('each-out').length >= 6, 5000);
-    await sleep(300);
-    const before = of('each-out').length;
+    const before = await holdingABatch();
     await deploy(flow({ output: 'event' }), 'nodes');
     await until('the held messages', () => of('batch-out').length >= before, 5000);
     const got = of('batch-out');
@@ -249,13 +252,7 @@ describe('event nodes: batch output', function () {
   });
 
   it('removed: the node sends what it holds at once', async () => {
-    await helper.load(MODULES, flow({ batchSize: 10_000, batchMs: 60_000 }), CREDS);
-    await connected();
-    await previewCall();
-    await until('per-event messages', () => of('each-out').length >= 6, 5000);
-    await sleep(300);
-    assert.equal(of('batch-out').length, 0, 'nothing sent yet');
-    const before = of('each-out').length;
+    const before = await holdingABatch();
     await deploy(flow({ withoutBatch: true }), 'nodes');
     await until('the last batch', () => of('batch-out').length >= 1, 5000);
     await sleep(300);
