@@ -6,8 +6,8 @@
  * to that route. Glue only: the logic is in src/chat and src/simulator/chat.
  *
  * Start-up: the chat client, the callback route and ingress and the embedded simulator are
- * loaded when a cc-chat-app node starts (the simulator only in embedded mode), not when Node-RED loads the
- * palette.
+ * loaded when a cc-chat-app node starts (the simulator only in embedded mode), not when
+ * Node-RED loads the palette.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';

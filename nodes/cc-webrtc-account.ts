@@ -5,8 +5,8 @@
  * (`<path>/voice`, `<path>/participant`) behind the palette's webhook ingress. Glue only.
  *
  * Start-up: the account core (src/webrtc: account, REST client, callback delivery) and the
- * callback routes are loaded when a cc-webrtc-account node starts and the embedded simulator only in simulator mode, not
- * when Node-RED loads the palette.
+ * callback routes are loaded when a cc-webrtc-account node starts, the embedded simulator
+ * only in simulator mode; not when Node-RED loads the palette.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
