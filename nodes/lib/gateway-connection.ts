@@ -15,6 +15,7 @@ import type {
   Notice,
 } from '../../src/client/api';
 import type { PlatformDriver } from '../../src/platforms/api';
+import { createDriver } from '../../src/platforms';
 import type { EventHubApi, TrackerOptions } from '../../src/hub/api';
 import type { Scenario, SimulatorApi, SimulatorOptions } from '../../src/simulator/api';
 import type { TlsOptions } from '../../src/platforms/ws-socket';
@@ -72,19 +73,9 @@ const defaultClient: ClientFactory = (options) => {
   };
   return new mod.GatewayClient(options);
 };
-/** The Era / Incoplax driver, loaded only for a gateway on that platform. */
+/** The Era / Incoplax driver of a gateway on that platform. */
 function eraDriver(s: GatewaySettings): PlatformDriver {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('../../src/platforms/era/driver') as {
-    EraDriver: new (o: {
-      auth: 'token' | 'user';
-      token?: string;
-      username?: string;
-      password?: string;
-      tls?: GatewaySettings['tls'];
-    }) => PlatformDriver;
-  };
-  return new mod.EraDriver({
+  return createDriver('era', {
     auth: s.era?.auth ?? 'token',
     token: s.era?.token,
     username: s.username,
@@ -106,10 +97,7 @@ const defaultHub: HubFactory = (client, options) => {
 };
 
 function tinetDriver(t: NonNullable<GatewaySettings['tinet']>): PlatformDriver {
-  const mod =
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('../../src/platforms/tinet/driver') as typeof import('../../src/platforms/tinet/driver');
-  return new mod.TinetDriver({
+  return createDriver('tinet', {
     validateType: t.validateType,
     id: t.id,
     token: t.token,

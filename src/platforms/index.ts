@@ -23,32 +23,44 @@ export interface PlatformInfo {
 /** The families a driver delivers when it does not say. */
 const DEFAULT_FAMILIES: readonly EventFamily[] = ['agent', 'dialog', 'ccs'];
 
+/** Each platform's driver options. */
+export interface DriverOptions {
+  ccflow: CcflowModule.CcflowDriverOptions;
+  era: EraModule.EraDriverOptions;
+  tinet: TinetModule.TinetDriverOptions;
+}
+
+/** A platform's driver, its module loaded on first use (a flow on another platform never loads it). */
+export function createDriver<P extends keyof DriverOptions>(
+  platform: P,
+  options: DriverOptions[P],
+): PlatformDriver {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  switch (platform) {
+    case 'era':
+      return new (require('./era/driver') as typeof EraModule).EraDriver(
+        options as EraModule.EraDriverOptions,
+      );
+    case 'tinet':
+      return new (require('./tinet/driver') as typeof TinetModule).TinetDriver(
+        options as TinetModule.TinetDriverOptions,
+      );
+    default:
+      return new (require('./ccflow/driver') as typeof CcflowModule).CcflowDriver(
+        options as CcflowModule.CcflowDriverOptions,
+      );
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 /** One driver of each platform, for what the editor and the nodes ask (never connected). */
 const SAMPLES: Readonly<Record<string, { label: string; driver: () => PlatformDriver }>> = {
   ccflow: {
     label: 'ccflow gateway',
-    driver: () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require('./ccflow/driver') as typeof CcflowModule;
-      return new mod.CcflowDriver({ tenant: '', username: '', password: '' });
-    },
+    driver: () => createDriver('ccflow', { tenant: '', username: '', password: '' }),
   },
-  era: {
-    label: 'Era / Incoplax',
-    driver: () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require('./era/driver') as typeof EraModule;
-      return new mod.EraDriver({ auth: 'token' });
-    },
-  },
-  tinet: {
-    label: 'Tinet CTI Cloud',
-    driver: () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require('./tinet/driver') as typeof TinetModule;
-      return new mod.TinetDriver({ id: '', token: '' });
-    },
-  },
+  era: { label: 'Era / Incoplax', driver: () => createDriver('era', { auth: 'token' }) },
+  tinet: { label: 'Tinet CTI Cloud', driver: () => createDriver('tinet', { id: '', token: '' }) },
 };
 
 /** The event families a platform delivers (unknown platforms: the ccflow defaults). */
